@@ -1,0 +1,5 @@
+//! `ocop`: the OCOP Field command line.
+
+fn main() {
+    println!("ocop");
+}

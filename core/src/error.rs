@@ -1,0 +1,46 @@
+//! The core's one error type.
+//!
+//! Every fallible public function returns [`Result`]. Variants say what went wrong in terms a caller can act on;
+//! messages never carry personal data (names, phone numbers), because they end up in logs.
+
+use crate::{forms::FormError, gps::GpsError, photo::PhotoError};
+
+/// Result alias used throughout the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value given by the caller is not acceptable.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// Which field or argument.
+        field: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A record, unit or file that was asked for does not exist.
+    #[error("{kind} not found: {id}")]
+    NotFound {
+        /// What kind of thing was looked for.
+        kind: &'static str,
+        /// Its identifier.
+        id: String,
+    },
+    /// A GPS fix that cannot be stored.
+    #[error(transparent)]
+    Gps(#[from] GpsError),
+    /// A photo that cannot be attached.
+    #[error(transparent)]
+    Photo(#[from] PhotoError),
+    /// A form definition or an answer that does not fit its form.
+    #[error(transparent)]
+    Form(#[from] FormError),
+    /// An I/O error (disk full, permission denied …).
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// JSON could not be parsed or written.
+    #[error("json error: {0}")]
+    Json(#[from] serde_json::Error),
+}

@@ -1,0 +1,18 @@
+//! # OCOP Field core
+//!
+//! The whole domain and engine of OCOP Field, an offline-first field-survey tool for Vietnam's OCOP programme
+//! (Mỗi xã một sản phẩm). No FFI types and no async runtime live here: `bindings/` and `hub/` wrap this crate.
+//!
+//! Data flows one way: **capture → validate → document → store → sync → merge → project → review/report**.
+//! See `ARCHITECTURE.md` at the top of the repository for the module map.
+
+pub mod error;
+pub mod gps;
+pub mod ids;
+pub mod photo;
+pub mod places;
+pub mod reference;
+pub mod forms;
+pub mod text;
+
+pub use error::{Error, Result};
