@@ -54,3 +54,12 @@ pub enum GpsError {
         field: &'static str,
     },
 }
+
+/// A bare WGS84 point, used for shapes (raw-material zones, geoshape answers).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct LatLon {
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+}
