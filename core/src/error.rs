@@ -37,6 +37,15 @@ pub enum Error {
     /// A form definition or an answer that does not fit its form.
     #[error(transparent)]
     Form(#[from] FormError),
+    /// The document layer refused an operation or could not read bytes as a document.
+    #[error("document error: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    /// A record's document does not have the shape of its record type.
+    #[error("document does not match its record type: {0}")]
+    Shape(String),
+    /// The database refused an operation.
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// An I/O error (disk full, permission denied …).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

@@ -6,8 +6,10 @@
 //! Data flows one way: **capture → validate → document → store → sync → merge → project → review/report**.
 //! See `ARCHITECTURE.md` at the top of the repository for the module map.
 
+pub mod doc;
 pub mod error;
 pub mod gps;
+pub mod identity;
 pub mod ids;
 pub mod photo;
 pub mod places;

@@ -1,0 +1,75 @@
+//! Who is working: users, their roles, and the author stamp written into every change.
+//!
+//! Every change a person makes is committed with a small JSON message naming its author (user id, display name,
+//! role). That is how a conflict can say *who* wrote each competing value, and how the history of a record reads
+//! as "who changed what, when", on any device, without a separate audit table.
+
+use serde::{Deserialize, Serialize};
+
+/// The roles of OCOP Field. What each may do is decided by the permission rules, not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An extension officer (cán bộ khuyến nông / phòng kinh tế) who registers producers and products and visits them.
+    Officer,
+    /// Women's Union staff (Hội Liên hiệp Phụ nữ) who register their members' products.
+    UnionStaff,
+    /// A district or provincial OCOP office supervisor who reviews what was synced.
+    Supervisor,
+    /// A hub administrator (enrolls devices, publishes forms).
+    HubAdmin,
+}
+
+impl Role {
+    /// The role's stable name (`officer`, `union_staff`, `supervisor`, `hub_admin`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::UnionStaff => "union_staff",
+            Role::Supervisor => "supervisor",
+            Role::HubAdmin => "hub_admin",
+        }
+    }
+
+    /// Parses a role's stable name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "officer" => Role::Officer,
+            "union_staff" => Role::UnionStaff,
+            "supervisor" => Role::Supervisor,
+            "hub_admin" => Role::HubAdmin,
+            _ => return None,
+        })
+    }
+}
+
+/// The person making a change, as stamped into the change's message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Author {
+    /// Stable user id (assigned at enrollment), e.g. `officer-hanoi-01`.
+    #[serde(rename = "u")]
+    pub user_id: String,
+    /// Display name.
+    #[serde(rename = "n", default)]
+    pub name: String,
+    /// Role at the time of the change.
+    #[serde(rename = "r")]
+    pub role: Role,
+}
+
+impl Author {
+    /// A new author stamp.
+    pub fn new(user_id: impl Into<String>, name: impl Into<String>, role: Role) -> Self {
+        Self { user_id: user_id.into(), name: name.into(), role }
+    }
+
+    /// The change message carrying this author.
+    pub fn to_message(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads an author back from a change message; `None` for messages not written by OCOP Field.
+    pub fn from_message(message: &str) -> Option<Self> {
+        serde_json::from_str(message).ok()
+    }
+}
