@@ -46,6 +46,17 @@ pub enum Error {
     /// The database refused an operation.
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer version of OCOP Field.
+    #[error("database schema version {found} is newer than this app supports ({supported}); update the app")]
+    StoreTooNew {
+        /// The version found in the file.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
+    /// The database file is damaged. The file is kept as it is: field data is never deleted.
+    #[error("database is damaged ({0}); the file was kept untouched")]
+    Corrupt(String),
     /// An I/O error (disk full, permission denied …).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

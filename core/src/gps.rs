@@ -63,3 +63,19 @@ pub struct LatLon {
     /// Longitude, degrees.
     pub lon: f64,
 }
+
+// TEMPORARY stand-in until the GPS quality module lands (replaced at merge).
+/// A quality flag on a fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(tag = "flag", rename_all = "snake_case")]
+pub enum GpsFlag {
+    /// Mock provider.
+    MockProvider,
+    /// Photo far from visit.
+    PhotoFarFromVisit {
+        /// Distance.
+        distance_m: f64,
+        /// Threshold.
+        threshold_m: f64,
+    },
+}

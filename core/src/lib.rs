@@ -13,7 +13,9 @@ pub mod identity;
 pub mod ids;
 pub mod photo;
 pub mod places;
+pub mod records;
 pub mod reference;
+pub mod store;
 pub mod forms;
 pub mod text;
 

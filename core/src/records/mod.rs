@@ -1,0 +1,139 @@
+//! The business records, each one automerge document.
+//!
+//! | kind | what | written by |
+//! |---|---|---|
+//! | [`Producer`] | a cooperative, cooperative group, enterprise or household business | officers, union staff |
+//! | [`Product`] | a candidate or certified OCOP product of a producer | officers, union staff |
+//! | [`Visit`] | a survey visit: form answers, GPS fixes, photo references, notes | its collector |
+//!
+//! Records are plain Rust structs mapped to documents with autosurgeon ([`autosurgeon::reconcile`] and
+//! [`autosurgeon::hydrate`]). A record is created by reconciling the whole struct into an empty document; after that
+//! it is only ever changed **field by field** through a patch (`ProducerPatch`, …): each `Some` field of a patch
+//! writes that field and nothing else. Writing whole structs back would rewrite every field, turning any two
+//! concurrent edits of *different* fields into conflicts and silently "resolving" real ones.
+//!
+//! Composite values that only make sense whole — a GPS fix, an address, an answer, the OCOP rating — are written
+//! as a fresh object each time ([`put_whole`]), so concurrent edits conflict as whole values.
+//!
+//! The document root also holds `@kind` (the record kind) and `@schema` (the record schema version) so any
+//! automerge implementation can tell what a document is.
+
+mod producer;
+mod product;
+mod visit;
+
+pub use producer::{Address, Gender, OwnerKind, Person, Producer, ProducerPatch, ProducerStatus};
+pub use product::{
+    Certification, EcommerceListing, OcopStage, OcopStatus, Product, ProductPatch, RawMaterialZone, Trademark,
+    TrademarkStatus,
+};
+pub use visit::{PhotoKind, PhotoRef, Visit, VisitFix, VisitState};
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue};
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The schema version of record documents written by this build.
+pub const RECORD_SCHEMA: u64 = 1;
+
+/// The kinds of record documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A producer ("chủ thể").
+    Producer,
+    /// A product.
+    Product,
+    /// A survey visit.
+    Visit,
+    /// A supervisor's review of a record.
+    Review,
+    /// A survey form definition.
+    Form,
+}
+
+impl RecordKind {
+    /// The kind's stable name, as stored in documents and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Producer => "producer",
+            RecordKind::Product => "product",
+            RecordKind::Visit => "visit",
+            RecordKind::Review => "review",
+            RecordKind::Form => "form",
+        }
+    }
+
+    /// Parses a kind's stable name.
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "producer" => RecordKind::Producer,
+            "product" => RecordKind::Product,
+            "visit" => RecordKind::Visit,
+            "review" => RecordKind::Review,
+            "form" => RecordKind::Form,
+            other => return Err(Error::Invalid { field: "kind".into(), reason: format!("unknown record kind {other:?}") }),
+        })
+    }
+}
+
+/// Writes a new record into an empty document: `@kind`, `@schema` and every field.
+pub(crate) fn create<T: Reconcile>(doc: &mut AutoCommit, kind: RecordKind, record: &T) -> Result<()> {
+    doc.put(automerge::ROOT, "@kind", kind.as_str())?;
+    doc.put(automerge::ROOT, "@schema", ScalarValue::Uint(RECORD_SCHEMA))?;
+    autosurgeon::reconcile(doc, record).map_err(|e| Error::Shape(e.to_string()))
+}
+
+/// The kind a document says it is.
+pub fn kind_of(doc: &AutoCommit) -> Result<RecordKind> {
+    match doc.get(automerge::ROOT, "@kind")? {
+        Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(k) => RecordKind::parse(k),
+            _ => Err(Error::Shape("@kind is not a string".into())),
+        },
+        _ => Err(Error::Shape("document has no @kind".into())),
+    }
+}
+
+/// Reads a record back from its document.
+pub fn read<T: Hydrate>(doc: &AutoCommit) -> Result<T> {
+    autosurgeon::hydrate(doc).map_err(|e| Error::Shape(e.to_string()))
+}
+
+/// Writes one top-level field of a record (a plain value: strings, numbers, options of them, maps merged by key).
+pub(crate) fn put_field<T: Reconcile>(doc: &mut AutoCommit, key: &str, value: &T) -> Result<()> {
+    autosurgeon::reconcile_prop(doc, automerge::ROOT, key, value).map_err(|e| Error::Shape(e.to_string()))
+}
+
+/// Writes `value` at `key` of `obj` as a fresh object, superseding whatever was there: concurrent writes of the
+/// same key then conflict as whole values. `None` is written as null.
+pub(crate) fn put_whole<T: Reconcile>(doc: &mut AutoCommit, obj: &automerge::ObjId, key: &str, value: Option<&T>) -> Result<()> {
+    match value {
+        None => {
+            doc.put(obj, key, ScalarValue::Null)?;
+        }
+        Some(v) => {
+            // A fresh map gives the value a new identity; reconciling into it fills it. Values that are not maps
+            // (strings, numbers) simply overwrite the fresh map.
+            doc.put_object(obj, key, ObjType::Map)?;
+            autosurgeon::reconcile_prop(doc, obj, key, v).map_err(|e| Error::Shape(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a text field is non-empty after trimming and not absurdly long.
+pub(crate) fn check_text(field: &str, value: &str, max_chars: usize) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::Invalid { field: field.into(), reason: "must not be empty".into() });
+    }
+    if value.chars().count() > max_chars {
+        return Err(Error::Invalid { field: field.into(), reason: format!("longer than {max_chars} characters") });
+    }
+    Ok(())
+}
+
+pub(crate) use visit::{add_photo, append_fix, set_caption, set_notes, submit as submit_visit, write_answer};

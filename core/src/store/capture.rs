@@ -1,0 +1,433 @@
+//! Capture: the typed operations an app calls — register producers and products, fill visits, attach photos,
+//! resolve conflicts. Each validates its input first (typed errors, nothing written on failure), then writes one
+//! change in one durable transaction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::doc::{self, Resolution};
+use crate::error::{Error, Result};
+use crate::forms::{Answer, Form, FormRegistry};
+use crate::gps::{self, GpsFix, LatLon};
+use crate::identity::Author;
+use crate::ids::{Date, RecordId, now_millis};
+use crate::places::Places;
+use crate::records::{
+    self, Address, Certification, EcommerceListing, OcopStatus, OwnerKind, Person, PhotoKind, PhotoRef, Producer,
+    ProducerPatch, ProducerStatus, Product, ProductPatch, RawMaterialZone, RecordKind, Trademark, Visit, VisitFix,
+    VisitState,
+};
+use crate::reference::Catalog;
+
+/// What a person enters to register a producer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewProducer {
+    /// Legal form.
+    pub owner_kind: OwnerKind,
+    /// Name.
+    pub name: String,
+    /// Registration number.
+    pub registration_no: Option<String>,
+    /// Legal representative.
+    pub representative: Person,
+    /// Phone (any common Vietnamese format; stored normalized).
+    pub phone: Option<String>,
+    /// Commune code (2025 scheme).
+    pub commune_code: String,
+    /// Hamlet.
+    pub hamlet: String,
+    /// Street address.
+    pub street: String,
+    /// Registered location.
+    pub location: Option<GpsFix>,
+    /// Members / workers.
+    pub members: Option<u32>,
+    /// Of which women.
+    pub women_members: Option<u32>,
+    /// Women-owned.
+    pub women_owned: Option<bool>,
+    /// Women-led; when not given, a female representative means women-led.
+    pub women_led: Option<bool>,
+}
+
+/// What a person enters to register a product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewProduct {
+    /// The producer.
+    pub producer: RecordId,
+    /// Name.
+    pub name: String,
+    /// Product group code of the criteria in force.
+    pub group: String,
+    /// Subgroup code.
+    pub subgroup: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Raw-material zone ring (its area is computed).
+    pub raw_material_zone: Option<Vec<LatLon>>,
+    /// Packaging.
+    pub packaging: Option<String>,
+    /// Trademark.
+    pub trademark: Option<Trademark>,
+    /// Traceability stamp.
+    pub traceability_stamp: bool,
+    /// Certifications by name.
+    pub certifications: BTreeMap<String, Certification>,
+    /// E-commerce listings by platform.
+    pub ecommerce: BTreeMap<String, EcommerceListing>,
+    /// OCOP status (default: candidate). A certified status with an issue date and no expiry gets the expiry of
+    /// its criteria (36 months).
+    pub ocop: Option<OcopStatus>,
+}
+
+/// What starts a visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewVisit {
+    /// The producer visited.
+    pub producer: Option<RecordId>,
+    /// The product assessed.
+    pub product: Option<RecordId>,
+    /// The form to answer.
+    pub form_id: String,
+    /// Its version; default: the newest known.
+    pub form_version: Option<u32>,
+    /// The commune of the visit; default: the producer's.
+    pub commune_code: Option<String>,
+}
+
+impl Store {
+    /// Builds an address from a commune code, with the province and the names snapshotted from the embedded
+    /// administrative units.
+    pub fn address_in(&self, commune_code: &str, hamlet: &str, street: &str) -> Result<Address> {
+        let places = Places::embedded();
+        let commune = places.commune(commune_code).ok_or_else(|| Error::NotFound { kind: "commune", id: commune_code.to_string() })?;
+        let province = places
+            .province(&commune.province_code)
+            .ok_or_else(|| Error::NotFound { kind: "province", id: commune.province_code.clone() })?;
+        Ok(Address { province: province.to_ref(), commune: commune.to_ref(), hamlet: hamlet.trim().to_string(), street: street.trim().to_string() })
+    }
+
+    /// Registers a producer.
+    pub fn create_producer(&self, author: &Author, new: NewProducer) -> Result<Producer> {
+        let address = self.address_in(&new.commune_code, &new.hamlet, &new.street)?;
+        let phone = new.phone.as_deref().map(normalize_phone).transpose()?;
+        if let Some(fix) = &new.location {
+            fix.validate(now_millis())?;
+        }
+        let women_led = new.women_led.or((new.representative.gender == records::Gender::Female).then_some(true));
+        let producer = Producer {
+            id: RecordId::new(),
+            owner_kind: new.owner_kind,
+            name: new.name.trim().to_string(),
+            registration_no: new.registration_no.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            representative: new.representative,
+            phone,
+            address,
+            location: new.location,
+            members: new.members,
+            women_members: new.women_members,
+            women_owned: new.women_owned,
+            women_led,
+            status: ProducerStatus::Active,
+            created_by: author.user_id.clone(),
+            created_at: now_millis(),
+        };
+        producer.validate()?;
+        self.write_doc(producer.id, RecordKind::Producer, author, true, |doc| records::create(doc, RecordKind::Producer, &producer))?;
+        Ok(producer)
+    }
+
+    /// Edits a producer field by field. Moving it to another commune moves its products with it.
+    pub fn update_producer(&self, author: &Author, id: RecordId, mut patch: ProducerPatch) -> Result<Producer> {
+        if let Some(Some(phone)) = &patch.phone {
+            patch.phone = Some(Some(normalize_phone(phone)?));
+        }
+        if let Some(addr) = &patch.address {
+            patch.address = Some(self.address_in(&addr.commune.code, &addr.hamlet, &addr.street)?);
+        }
+        if let Some(Some(fix)) = &patch.location {
+            fix.validate(now_millis())?;
+        }
+        let current = self.producer(id)?;
+        let updated = patch.applied_to(&current);
+        updated.validate()?;
+        if patch.is_empty() {
+            return Ok(current);
+        }
+        self.write_doc(id, RecordKind::Producer, author, false, |doc| patch.write(doc))?;
+        if current.address.commune != updated.address.commune {
+            for p in self.list_products(&super::ProductFilter { producer_id: Some(id), limit: 10_000, ..Default::default() })? {
+                let place = ProductPatch { place: Some((updated.address.province.clone(), updated.address.commune.clone())), ..Default::default() };
+                self.write_doc(p.id, RecordKind::Product, author, false, |doc| place.write(doc))?;
+            }
+        }
+        Ok(updated)
+    }
+
+    /// Registers a product of an existing producer.
+    pub fn create_product(&self, author: &Author, new: NewProduct) -> Result<Product> {
+        let producer = self.producer(new.producer)?;
+        let decision = Catalog::embedded().in_force(Date::today_vn())?;
+        decision.group(&new.group)?;
+        if let Some(sub) = &new.subgroup {
+            decision.subgroup(&new.group, sub)?;
+        }
+        let zone = new.raw_material_zone.map(|ring| -> Result<RawMaterialZone> {
+            let area_ha = gps::zone_area_ha(&ring)?;
+            Ok(RawMaterialZone { ring, area_ha })
+        }).transpose()?;
+        let mut ocop = new.ocop.unwrap_or_else(OcopStatus::candidate);
+        complete_ocop(&mut ocop)?;
+        let product = Product {
+            id: RecordId::new(),
+            producer: producer.id,
+            name: new.name.trim().to_string(),
+            group: new.group,
+            subgroup: new.subgroup,
+            description: new.description,
+            province: producer.address.province,
+            commune: producer.address.commune,
+            raw_material_zone: zone,
+            packaging: new.packaging,
+            trademark: new.trademark,
+            traceability_stamp: new.traceability_stamp,
+            certifications: new.certifications,
+            ecommerce: new.ecommerce,
+            ocop,
+            created_by: author.user_id.clone(),
+            created_at: now_millis(),
+        };
+        product.validate()?;
+        self.write_doc(product.id, RecordKind::Product, author, true, |doc| records::create(doc, RecordKind::Product, &product))?;
+        Ok(product)
+    }
+
+    /// Edits a product field by field.
+    pub fn update_product(&self, author: &Author, id: RecordId, mut patch: ProductPatch) -> Result<Product> {
+        if let Some(ocop) = &mut patch.ocop {
+            complete_ocop(ocop)?;
+        }
+        if let Some(Some(zone)) = &mut patch.raw_material_zone {
+            zone.area_ha = gps::zone_area_ha(&zone.ring)?;
+        }
+        let current = self.product(id)?;
+        if let Some(group) = patch.group.as_ref() {
+            let decision = Catalog::embedded().in_force(Date::today_vn())?;
+            decision.group(group)?;
+        }
+        let updated = patch.applied_to(&current);
+        updated.validate()?;
+        if patch.is_empty() {
+            return Ok(current);
+        }
+        self.write_doc(id, RecordKind::Product, author, false, |doc| patch.write(doc))?;
+        Ok(updated)
+    }
+
+    /// Starts a visit (a draft) answering a form version.
+    pub fn start_visit(&self, author: &Author, new: NewVisit) -> Result<Visit> {
+        let registry = FormRegistry::embedded();
+        let form = match new.form_version {
+            Some(v) => registry.get(&new.form_id, v)?,
+            None => registry.latest(&new.form_id)?,
+        };
+        let producer = new.producer.map(|id| self.producer(id)).transpose()?;
+        if let Some(pid) = new.product {
+            let product = self.product(pid)?;
+            if new.producer.is_some_and(|p| p != product.producer) {
+                return Err(Error::Invalid { field: "product".into(), reason: "the product belongs to another producer".into() });
+            }
+        }
+        let commune_code = match (&new.commune_code, &producer) {
+            (Some(c), _) => c.clone(),
+            (None, Some(p)) => p.address.commune.code.clone(),
+            (None, None) => return Err(Error::Invalid { field: "commune".into(), reason: "a visit needs a producer or a commune".into() }),
+        };
+        let address = self.address_in(&commune_code, "", "")?;
+        let visit = Visit {
+            id: RecordId::new(),
+            producer: new.producer,
+            product: new.product,
+            province: address.province,
+            commune: address.commune,
+            form_id: form.id.clone(),
+            form_version: form.version,
+            answers: BTreeMap::new(),
+            fixes: Vec::new(),
+            photos: BTreeMap::new(),
+            notes: autosurgeon::Text::with_value(""),
+            collector: author.user_id.clone(),
+            started_at: now_millis(),
+            submitted_at: None,
+            state: VisitState::Draft,
+        };
+        self.write_doc(visit.id, RecordKind::Visit, author, true, |doc| records::create(doc, RecordKind::Visit, &visit))?;
+        Ok(visit)
+    }
+
+    fn form_of(&self, visit: &Visit) -> Result<&'static Form> {
+        Ok(FormRegistry::embedded().get(&visit.form_id, visit.form_version)?)
+    }
+
+    /// Sets (or clears, with `None`) one answer, validated against the form version the visit was started with.
+    pub fn set_answer(&self, author: &Author, visit_id: RecordId, question: &str, answer: Option<Answer>) -> Result<()> {
+        let visit = self.visit(visit_id)?;
+        let form = self.form_of(&visit)?;
+        let answer = match answer {
+            Some(Answer::Phone(p)) => Some(Answer::Phone(normalize_phone(&p)?)),
+            other => other,
+        };
+        match &answer {
+            Some(a) => form.validate_answer(question, a)?,
+            None => {
+                form.question(question)?;
+            }
+        }
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::write_answer(doc, question, answer.as_ref()))
+    }
+
+    /// Sets several answers in one change (one durable write).
+    pub fn set_answers(&self, author: &Author, visit_id: RecordId, answers: &[(String, Answer)]) -> Result<()> {
+        let visit = self.visit(visit_id)?;
+        let form = self.form_of(&visit)?;
+        let mut checked = Vec::with_capacity(answers.len());
+        for (q, a) in answers {
+            let a = match a {
+                Answer::Phone(p) => Answer::Phone(normalize_phone(p)?),
+                other => other.clone(),
+            };
+            form.validate_answer(q, &a)?;
+            checked.push((q.as_str(), a));
+        }
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            for (q, a) in &checked {
+                records::write_answer(doc, q, Some(a))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Records a GPS fix on a visit. Impossible numbers are refused; doubtful fixes are kept with quality flags
+    /// (poor accuracy against the form's threshold, mock provider, swapped lat/lon, outside Vietnam, far from the
+    /// producer's registered point).
+    pub fn add_fix(&self, author: &Author, visit_id: RecordId, fix: GpsFix) -> Result<VisitFix> {
+        let visit = self.visit(visit_id)?;
+        let form = self.form_of(&visit)?;
+        let producer_point = match visit.producer {
+            Some(pid) => self.producer(pid)?.location.map(|f| f.point()),
+            None => None,
+        };
+        let ctx = gps::QualityContext {
+            accuracy_threshold_m: form.settings.gps_accuracy_threshold_m,
+            producer_point,
+            far_threshold_m: self.options.far_from_producer_m,
+        };
+        let assessed = gps::assess_raw(&fix, &ctx, now_millis())?;
+        let vf = VisitFix { fix: assessed.fix, flags: assessed.flags };
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::append_fix(doc, &vf))?;
+        Ok(vf)
+    }
+
+    /// Attaches a photo from a file: validated, re-encoded, stripped and stored once by hash beside the database;
+    /// the visit keeps the reference. A photo whose EXIF position is far from the visit's last fix is flagged.
+    pub fn attach_photo(&self, author: &Author, visit_id: RecordId, path: &Path, kind: PhotoKind, caption: &str) -> Result<PhotoRef> {
+        let visit = self.visit(visit_id)?;
+        let imported = self.photos.import(path, &self.options.photo)?;
+        let mut flags = Vec::new();
+        if let (Some(exif), Some(last)) = (&imported.exif_gps, visit.fixes.last()) {
+            let d = gps::distance_m(exif.point(), last.fix.point());
+            if d > self.options.far_from_producer_m {
+                flags.push(gps::GpsFlag::PhotoFarFromVisit { distance_m: d.round(), threshold_m: self.options.far_from_producer_m });
+            }
+        }
+        let photo = PhotoRef {
+            hash: imported.hash,
+            bytes: imported.bytes,
+            width: imported.width,
+            height: imported.height,
+            caption: caption.trim().to_string(),
+            kind,
+            taken_at: imported.taken_at,
+            gps: imported.exif_gps,
+            flags,
+            attached_at: now_millis(),
+        };
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::add_photo(doc, &photo))?;
+        Ok(photo)
+    }
+
+    /// Changes a photo's caption.
+    pub fn set_photo_caption(&self, author: &Author, visit_id: RecordId, hash: &str, caption: &str) -> Result<()> {
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::set_caption(doc, hash, caption.trim()))
+    }
+
+    /// Replaces the visit's notes (merged character-wise with concurrent edits).
+    pub fn set_notes(&self, author: &Author, visit_id: RecordId, notes: &str) -> Result<()> {
+        if notes.chars().count() > 20_000 {
+            return Err(Error::Invalid { field: "notes".into(), reason: "longer than 20000 characters".into() });
+        }
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::set_notes(doc, notes))
+    }
+
+    /// Submits a visit for review: every required question must be answered.
+    pub fn submit_visit(&self, author: &Author, visit_id: RecordId) -> Result<Visit> {
+        let visit = self.visit(visit_id)?;
+        let form = self.form_of(&visit)?;
+        if let Err(errors) = form.validate_submission(&visit.answers) {
+            let reason = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+            return Err(Error::Invalid { field: "answers".into(), reason });
+        }
+        let at = now_millis();
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::submit_visit(doc, at))?;
+        self.visit(visit_id)
+    }
+
+    /// Resolves a conflict by keeping one of the competing values or entering a new one. The result must still
+    /// read as a valid record, or nothing is written.
+    pub fn resolve_conflict(&self, author: &Author, doc_id: RecordId, path: &str, resolution: &Resolution) -> Result<()> {
+        let (_, kind) = self.read_doc(doc_id)?;
+        self.write_doc(doc_id, kind, author, false, |doc| {
+            doc::resolve(doc, path, resolution)?;
+            match kind {
+                RecordKind::Producer => records::read::<Producer>(doc)?.validate(),
+                RecordKind::Product => records::read::<Product>(doc)?.validate(),
+                RecordKind::Visit => records::read::<Visit>(doc).map(|_| ()),
+                RecordKind::Review | RecordKind::Form => Ok(()),
+            }
+        })
+    }
+}
+
+/// Normalizes a Vietnamese phone number (national form `0…`).
+fn normalize_phone(input: &str) -> Result<String> {
+    Ok(crate::forms::phone::normalize(input)?)
+}
+
+/// Fills what a rating implies: the expiry of a certificate from its criteria decision.
+fn complete_ocop(ocop: &mut OcopStatus) -> Result<()> {
+    if ocop.stage.is_certified() {
+        let catalog = Catalog::embedded();
+        let decision = match &ocop.criteria {
+            Some(id) => catalog.decision(id)?,
+            None => catalog.in_force(ocop.issued.unwrap_or_else(Date::today_vn))?,
+        };
+        if ocop.criteria.is_none() {
+            ocop.criteria = Some(decision.id.clone());
+        }
+        if let (Some(issued), None) = (ocop.issued, ocop.expires) {
+            ocop.expires = Some(decision.certificate_expiry(issued));
+        }
+        if let Some(score) = ocop.score
+            && let Some(stars) = decision.stars_for(score)
+        {
+            let expected = matches!((stars, ocop.stage), (3, records::OcopStage::ThreeStar) | (4, records::OcopStage::FourStar) | (5, records::OcopStage::FiveStar | records::OcopStage::PotentialFiveStar));
+            if !expected {
+                return Err(Error::Invalid { field: "ocop.stage".into(), reason: format!("a score of {score} gives {stars} stars under {}", decision.id) });
+            }
+        }
+    }
+    Ok(())
+}
