@@ -57,6 +57,12 @@ pub enum Error {
     /// The database file is damaged. The file is kept as it is: field data is never deleted.
     #[error("database is damaged ({0}); the file was kept untouched")]
     Corrupt(String),
+    /// The operation is not allowed for this person (role or scope).
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    /// Sync failed (transport, protocol, or a refusal by the peer).
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     /// An I/O error (disk full, permission denied …).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

@@ -16,6 +16,7 @@ pub mod places;
 pub mod records;
 pub mod reference;
 pub mod store;
+pub mod sync;
 pub mod forms;
 pub mod text;
 

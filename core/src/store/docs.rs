@@ -69,7 +69,8 @@ pub(crate) fn last_seq(conn: &Connection, id: RecordId) -> Result<Option<i64>> {
 }
 
 /// Appends `changes` (already applied to `doc`) to the log and updates the document row, compacting when
-/// enough changes have piled up. Changes already in the log (same hash) are skipped. Returns the new `last_seq`.
+/// enough changes have piled up. Changes already in the log (same hash) are skipped. `origin` is the node the
+/// changes came from (`None`: written here). Returns the new `last_seq`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append(
     conn: &Connection,
@@ -77,20 +78,21 @@ pub(crate) fn append(
     kind: RecordKind,
     doc: &mut AutoCommit,
     changes: &mut [Change],
-    local: bool,
+    origin: Option<&str>,
     now: Millis,
     compact_after: i64,
 ) -> Result<i64> {
+    let local = origin.is_none();
     let id_s = id.to_string();
     let mut insert = conn.prepare_cached(
-        "INSERT INTO changes (doc_id, hash, bytes, local, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO changes (doc_id, hash, bytes, local, received_at, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(hash) DO NOTHING",
     )?;
     let mut appended = 0i64;
     let mut last = None;
     for change in changes.iter_mut() {
         let hash = change.hash();
-        let n = insert.execute(params![id_s, hash.as_ref(), change.bytes().as_ref(), local, now])?;
+        let n = insert.execute(params![id_s, hash.as_ref(), change.bytes().as_ref(), local, now, origin])?;
         if n == 1 {
             appended += 1;
             last = Some(conn.last_insert_rowid());
@@ -128,6 +130,9 @@ pub(crate) fn append(
                 )?;
             }
         }
+    }
+    if local && last.is_some() {
+        conn.execute("UPDATE documents SET last_local_seq = ?2 WHERE id = ?1", params![id_s, last_seq])?;
     }
     Ok(last_seq)
 }

@@ -75,6 +75,7 @@ pub struct Store {
     path: PathBuf,
     inner: Mutex<Inner>,
     actor: ActorId,
+    node: crate::sync::NodeId,
     photos: PhotoStore,
     options: StoreOptions,
 }
@@ -90,6 +91,8 @@ pub struct ApplyReport {
     pub duplicates: usize,
     /// Documents whose conflicts changed (appeared or disappeared).
     pub conflicted_documents: Vec<RecordId>,
+    /// Documents whose changes could not be applied, and why (nothing of them was written).
+    pub failed: Vec<(RecordId, String)>,
 }
 
 impl Store {
@@ -104,6 +107,7 @@ impl Store {
         schema::prepare(&conn).map_err(classify_error)?;
         let from = schema::migrate(&mut conn).map_err(classify_error)?;
         let actor = load_or_create_actor(&conn)?;
+        let node = load_or_create_node(&conn)?;
         if from > 0 && from < schema::SCHEMA_VERSION {
             tracing::info!(from, to = schema::SCHEMA_VERSION, "store migrated; rebuilding projections");
         }
@@ -116,6 +120,7 @@ impl Store {
             path,
             inner: Mutex::new(Inner { conn, cache: docs::DocCache::new(options.cached_documents) }),
             actor,
+            node,
             photos: PhotoStore::new(photo_dir),
             options,
         };
@@ -217,7 +222,7 @@ impl Store {
             }
             return Ok(out);
         }
-        let last = docs::append(&tx, id, kind, &mut doc, &mut changes, true, now, i64::from(self.options.compact_after))?;
+        let last = docs::append(&tx, id, kind, &mut doc, &mut changes, None, now, i64::from(self.options.compact_after))?;
         project::project(&tx, id, kind, &mut doc, now)?;
         tx.commit()?;
         cache.put(id, doc, kind, last);
@@ -226,16 +231,42 @@ impl Store {
 
     /// Applies changes received from elsewhere, grouped by document, in one durable transaction.
     ///
-    /// Changes already known are skipped; a change whose dependencies are missing is refused with
-    /// [`Error::Invalid`] and nothing of the batch is written (the sender resends from an earlier point).
+    /// Changes already known are skipped. A document whose changes cannot be applied (bytes that are not a
+    /// change, or a change arriving before the changes it depends on) is left as it was and listed in
+    /// [`ApplyReport::failed`]; the other documents of the batch are applied.
     pub fn apply_changes(&self, batch: Vec<(RecordId, Vec<Vec<u8>>)>) -> Result<ApplyReport> {
+        self.apply_entries(batch, None, |_| Ok(()))
+    }
+
+    /// [`Store::apply_changes`] recording `origin` as where the changes came from, running `then` in the same
+    /// transaction (to move a sync cursor together with the changes it covers).
+    pub(crate) fn apply_entries(
+        &self,
+        batch: Vec<(RecordId, Vec<Vec<u8>>)>,
+        origin: Option<&str>,
+        then: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<ApplyReport> {
         let mut inner = self.lock();
         let Inner { conn, cache } = &mut *inner;
-        let result = apply_batch(conn, cache, batch, i64::from(self.options.compact_after));
+        let result = apply_batch(conn, cache, batch, origin.unwrap_or("import"), i64::from(self.options.compact_after), then);
         if result.is_err() {
             cache.clear();
         }
         result
+    }
+
+    /// Runs `f` in one `IMMEDIATE` transaction.
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// This store's node id in sync.
+    pub fn node_id(&self) -> crate::sync::NodeId {
+        self.node
     }
 
     /// Rebuilds every projection table and the search index from the documents.
@@ -301,18 +332,19 @@ impl Store {
     /// test or a supervisor importing a colleague's database). Returns what was applied.
     pub fn merge_from(&self, other: &Store) -> Result<ApplyReport> {
         let entries = other.log_since(0, usize::MAX)?;
-        let mut grouped: Vec<(RecordId, Vec<Vec<u8>>)> = Vec::new();
-        for e in entries {
-            match grouped.last_mut() {
-                Some((id, changes)) if *id == e.doc_id => changes.push(e.bytes),
-                _ => grouped.push((e.doc_id, vec![e.bytes])),
-            }
-        }
-        self.apply_changes(grouped)
+        let grouped: Vec<(RecordId, Vec<Vec<u8>>)> = entries.into_iter().map(|e| (e.doc_id, vec![e.bytes])).collect();
+        self.apply_entries(grouped, Some(&other.node.to_hex()), |_| Ok(()))
     }
 }
 
-fn apply_batch(conn: &mut Connection, cache: &mut docs::DocCache, batch: Vec<(RecordId, Vec<Vec<u8>>)>, compact_after: i64) -> Result<ApplyReport> {
+fn apply_batch(
+    conn: &mut Connection,
+    cache: &mut docs::DocCache,
+    batch: Vec<(RecordId, Vec<Vec<u8>>)>,
+    origin: &str,
+    compact_after: i64,
+    then: impl FnOnce(&Connection) -> Result<()>,
+) -> Result<ApplyReport> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut report = ApplyReport::default();
     let now = now_millis();
@@ -327,56 +359,85 @@ fn apply_batch(conn: &mut Connection, cache: &mut docs::DocCache, batch: Vec<(Re
     }
     for id in order {
         let raw = by_doc.remove(&id).unwrap_or_default();
-        let existing = docs::last_seq(&tx, id)?;
-        let (mut doc, known_kind) = match existing {
-            Some(last) => match cache.take(id, last) {
-                Some((d, k)) => (d, Some(k)),
-                None => {
-                    let l = docs::load(&tx, id)?.ok_or(Error::NotFound { kind: "record", id: id.to_string() })?;
-                    (l.doc, Some(l.kind))
-                }
-            },
-            None => (AutoCommit::new(), None),
-        };
-        let mut fresh = Vec::new();
-        for bytes in raw {
-            let change = Change::from_bytes(bytes)
-                .map_err(|e| Error::Invalid { field: "change".into(), reason: format!("not an automerge change: {e}") })?;
-            if doc.get_change_by_hash(&change.hash()).is_some() || fresh.iter().any(|c: &Change| c.hash() == change.hash()) {
-                report.duplicates += 1;
-            } else {
-                fresh.push(change);
+        let mut sp = tx.savepoint()?;
+        match apply_doc(&sp, cache, id, raw, origin, now, compact_after, &mut report) {
+            Ok(()) => sp.commit()?,
+            Err(Error::Invalid { reason, .. } | Error::Shape(reason) | Error::Corrupt(reason)) => {
+                sp.rollback()?;
+                tracing::warn!(%id, %reason, "changes for a document could not be applied");
+                report.failed.push((id, reason));
             }
-        }
-        if fresh.is_empty() {
-            if let (Some(last), Some(kind)) = (existing, known_kind) {
-                cache.put(id, doc, kind, last);
+            Err(Error::Automerge(e)) => {
+                sp.rollback()?;
+                report.failed.push((id, e.to_string()));
             }
-            continue;
+            Err(e) => return Err(e),
         }
-        let before_conflicts = project::conflict_paths(&tx, id)?;
-        doc.apply_changes(fresh.clone())?;
-        if let Some(missing) = fresh.iter().find(|c| doc.get_change_meta_by_hash(&c.hash()).is_none()) {
-            return Err(Error::Invalid {
-                field: "change".into(),
-                reason: format!("change {} arrived before the changes it depends on", missing.hash()),
-            });
-        }
-        let kind = match known_kind {
-            Some(k) => k,
-            None => records::kind_of(&doc)?,
-        };
-        let last = docs::append(&tx, id, kind, &mut doc, &mut fresh, false, now, compact_after)?;
-        project::project_or_flag(&tx, id, kind, &mut doc, now)?;
-        if project::conflict_paths(&tx, id)? != before_conflicts {
-            report.conflicted_documents.push(id);
-        }
-        report.documents += 1;
-        report.applied += fresh.len();
-        cache.put(id, doc, kind, last);
     }
+    then(&tx)?;
     tx.commit()?;
     Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_doc(
+    tx: &Connection,
+    cache: &mut docs::DocCache,
+    id: RecordId,
+    raw: Vec<Vec<u8>>,
+    origin: &str,
+    now: i64,
+    compact_after: i64,
+    report: &mut ApplyReport,
+) -> Result<()> {
+    let existing = docs::last_seq(tx, id)?;
+    let (mut doc, known_kind) = match existing {
+        Some(last) => match cache.take(id, last) {
+            Some((d, k)) => (d, Some(k)),
+            None => {
+                let l = docs::load(tx, id)?.ok_or(Error::NotFound { kind: "record", id: id.to_string() })?;
+                (l.doc, Some(l.kind))
+            }
+        },
+        None => (AutoCommit::new(), None),
+    };
+    let mut fresh: Vec<Change> = Vec::new();
+    for bytes in raw {
+        let change = Change::from_bytes(bytes)
+            .map_err(|e| Error::Invalid { field: "change".into(), reason: format!("not an automerge change: {e}") })?;
+        if doc.get_change_by_hash(&change.hash()).is_some() || fresh.iter().any(|c| c.hash() == change.hash()) {
+            report.duplicates += 1;
+        } else {
+            fresh.push(change);
+        }
+    }
+    if fresh.is_empty() {
+        if let (Some(last), Some(kind)) = (existing, known_kind) {
+            cache.put(id, doc, kind, last);
+        }
+        return Ok(());
+    }
+    let before_conflicts = project::conflict_paths(tx, id)?;
+    doc.apply_changes(fresh.clone())?;
+    if let Some(missing) = fresh.iter().find(|c| doc.get_change_meta_by_hash(&c.hash()).is_none()) {
+        return Err(Error::Invalid {
+            field: "change".into(),
+            reason: format!("change {} arrived before the changes it depends on", missing.hash()),
+        });
+    }
+    let kind = match known_kind {
+        Some(k) => k,
+        None => records::kind_of(&doc)?,
+    };
+    let last = docs::append(tx, id, kind, &mut doc, &mut fresh, Some(origin), now, compact_after)?;
+    project::project_or_flag(tx, id, kind, &mut doc, now)?;
+    if project::conflict_paths(tx, id)? != before_conflicts {
+        report.conflicted_documents.push(id);
+    }
+    report.documents += 1;
+    report.applied += fresh.len();
+    cache.put(id, doc, kind, last);
+    Ok(())
 }
 
 fn load_or_create_actor(conn: &Connection) -> Result<ActorId> {
@@ -392,6 +453,17 @@ fn load_or_create_actor(conn: &Connection) -> Result<ActorId> {
         rusqlite::params![actor.to_hex_string(), now_millis().to_string()],
     )?;
     Ok(actor)
+}
+
+fn load_or_create_node(conn: &Connection) -> Result<crate::sync::NodeId> {
+    use rusqlite::OptionalExtension;
+    let existing: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'node'", [], |r| r.get(0)).optional()?;
+    if let Some(h) = existing {
+        return crate::sync::NodeId::from_hex(&h).ok_or_else(|| Error::Corrupt("node id is not 16 hex bytes".into()));
+    }
+    let node = crate::sync::NodeId::random();
+    conn.execute("INSERT INTO meta (key, value) VALUES ('node', ?1)", [node.to_hex()])?;
+    Ok(node)
 }
 
 fn classify_open_error(e: rusqlite::Error) -> Error {

@@ -17,13 +17,26 @@ use crate::text::fold;
 pub(crate) fn project(conn: &Connection, id: RecordId, kind: RecordKind, doc: &mut AutoCommit, now: Millis) -> Result<()> {
     let n: i64 = conn.query_row("SELECT n FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
     remove_rows(conn, id, n)?;
-    match kind {
-        RecordKind::Producer => producer(conn, n, &records::read(doc)?, now)?,
-        RecordKind::Product => product(conn, n, &records::read(doc)?, now)?,
-        RecordKind::Visit => visit(conn, n, &records::read(doc)?, now)?,
-        RecordKind::Review | RecordKind::Form => {}
-    }
-    conn.execute("UPDATE documents SET problem = NULL WHERE n = ?1", [n])?;
+    let (province, commune) = match kind {
+        RecordKind::Producer => {
+            let p: Producer = records::read(doc)?;
+            producer(conn, n, &p, now)?;
+            (p.address.province.code, p.address.commune.code)
+        }
+        RecordKind::Product => {
+            let p: Product = records::read(doc)?;
+            product(conn, n, &p, now)?;
+            (p.province.code, p.commune.code)
+        }
+        RecordKind::Visit => {
+            let v: Visit = records::read(doc)?;
+            visit(conn, n, &v, now)?;
+            (v.province.code, v.commune.code)
+        }
+        RecordKind::Review | RecordKind::Form => (String::new(), String::new()),
+    };
+    conn.prepare_cached("UPDATE documents SET problem = NULL, province_code = ?2, commune_code = ?3 WHERE n = ?1")?
+        .execute(params![n, province, commune])?;
     conflicts(conn, id, kind, doc, now)
 }
 
