@@ -277,15 +277,12 @@ impl Store {
         let visit = self.visit(visit_id)?;
         let form = self.form_of(&visit)?;
         let answer = match answer {
-            Some(Answer::Phone(p)) => Some(Answer::Phone(normalize_phone(&p)?)),
-            other => other,
-        };
-        match &answer {
-            Some(a) => form.validate_answer(question, a)?,
+            Some(a) => Some(form.normalize_answer(question, a)?),
             None => {
                 form.question(question)?;
+                None
             }
-        }
+        };
         self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::write_answer(doc, question, answer.as_ref()))
     }
 
@@ -295,12 +292,7 @@ impl Store {
         let form = self.form_of(&visit)?;
         let mut checked = Vec::with_capacity(answers.len());
         for (q, a) in answers {
-            let a = match a {
-                Answer::Phone(p) => Answer::Phone(normalize_phone(p)?),
-                other => other.clone(),
-            };
-            form.validate_answer(q, &a)?;
-            checked.push((q.as_str(), a));
+            checked.push((q.as_str(), form.normalize_answer(q, a.clone())?));
         }
         self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
             for (q, a) in &checked {
@@ -325,7 +317,7 @@ impl Store {
             producer_point,
             far_threshold_m: self.options.far_from_producer_m,
         };
-        let assessed = gps::assess_raw(&fix, &ctx, now_millis())?;
+        let assessed = fix.check(&ctx, now_millis())?;
         let vf = VisitFix { fix: assessed.fix, flags: assessed.flags };
         self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::append_fix(doc, &vf))?;
         Ok(vf)
@@ -337,11 +329,10 @@ impl Store {
         let visit = self.visit(visit_id)?;
         let imported = self.photos.import(path, &self.options.photo)?;
         let mut flags = Vec::new();
-        if let (Some(exif), Some(last)) = (&imported.exif_gps, visit.fixes.last()) {
-            let d = gps::distance_m(exif.point(), last.fix.point());
-            if d > self.options.far_from_producer_m {
-                flags.push(gps::GpsFlag::PhotoFarFromVisit { distance_m: d.round(), threshold_m: self.options.far_from_producer_m });
-            }
+        if let (Some(exif), Some(last)) = (&imported.exif_gps, visit.fixes.last())
+            && let Some(flag) = gps::GpsFlag::photo_far_from_visit(exif.point(), last.fix.point(), self.options.far_from_producer_m)
+        {
+            flags.push(flag);
         }
         let photo = PhotoRef {
             hash: imported.hash,

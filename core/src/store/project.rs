@@ -250,8 +250,7 @@ fn flag_name(flag: &crate::gps::GpsFlag) -> String {
     match serde_json::to_value(flag) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Object(map)) => map
-            .get("type")
-            .or_else(|| map.get("flag"))
+            .get("kind")
             .and_then(|v| v.as_str().map(str::to_string))
             .or_else(|| map.keys().next().cloned())
             .unwrap_or_default(),
