@@ -44,7 +44,10 @@ fn each_accepted_format_is_stored_as_a_jpeg() {
     testing::generate_webp(&webp, 320, 240, 3, None).unwrap();
     for path in [&jpg, &png, &webp] {
         let photo = f.import(path).unwrap();
-        assert_eq!((photo.width, photo.height, photo.mime), (320, 240, "image/jpeg"));
+        assert_eq!(
+            (photo.width, photo.height, photo.mime),
+            (320, 240, "image/jpeg")
+        );
         assert!(!photo.already_stored);
         let stored = f.store.read_all(&photo.hash).unwrap();
         assert_eq!(stored.len() as u64, photo.bytes);
@@ -81,8 +84,17 @@ fn broken_files_are_typed_errors() {
     assert!(matches!(f.import(&png), Err(PhotoError::Corrupt(_))));
 
     let noise = f.file("noise.jpg");
-    std::fs::write(&noise, (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
-    assert!(matches!(f.import(&noise), Err(PhotoError::UnsupportedFormat(_))));
+    std::fs::write(
+        &noise,
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert!(matches!(
+        f.import(&noise),
+        Err(PhotoError::UnsupportedFormat(_))
+    ));
 
     let empty = f.file("empty.jpg");
     std::fs::write(&empty, b"").unwrap();
@@ -90,7 +102,10 @@ fn broken_files_are_typed_errors() {
 
     let missing = f.import(&f.file("missing.jpg")).unwrap_err();
     assert_eq!(missing.io_kind(), Some(std::io::ErrorKind::NotFound));
-    assert!(f.store.list().unwrap().is_empty(), "nothing is stored from a broken file");
+    assert!(
+        f.store.list().unwrap().is_empty(),
+        "nothing is stored from a broken file"
+    );
 }
 
 #[test]
@@ -98,11 +113,30 @@ fn limits_refuse_oversized_inputs_before_decoding() {
     let f = Fixture::new();
     let jpg = f.file("big.jpg");
     testing::generate_jpeg(&jpg, 300, 200, 6, None).unwrap();
-    let opts = PhotoOptions { max_pixels: 50_000, ..PhotoOptions::default() };
+    let opts = PhotoOptions {
+        max_pixels: 50_000,
+        ..PhotoOptions::default()
+    };
     let err = f.store.import(&jpg, &opts).unwrap_err();
-    assert!(matches!(err, PhotoError::TooManyPixels { width: 300, height: 200, .. }), "{err:?}");
-    let opts = PhotoOptions { max_input_bytes: 100, ..PhotoOptions::default() };
-    assert!(matches!(f.store.import(&jpg, &opts), Err(PhotoError::TooLarge { max: 100, .. })));
+    assert!(
+        matches!(
+            err,
+            PhotoError::TooManyPixels {
+                width: 300,
+                height: 200,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let opts = PhotoOptions {
+        max_input_bytes: 100,
+        ..PhotoOptions::default()
+    };
+    assert!(matches!(
+        f.store.import(&jpg, &opts),
+        Err(PhotoError::TooLarge { max: 100, .. })
+    ));
 }
 
 #[test]
@@ -120,7 +154,13 @@ fn decompression_bomb_is_refused() {
     let path = f.file("bomb.png");
     std::fs::write(&path, &png).unwrap();
     let err = f.import(&path).unwrap_err();
-    assert!(matches!(err, PhotoError::TooManyPixels { .. } | PhotoError::Corrupt(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            PhotoError::TooManyPixels { .. } | PhotoError::Corrupt(_)
+        ),
+        "{err:?}"
+    );
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -128,7 +168,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -146,11 +190,21 @@ fn exif_time_gps_and_accuracy_are_read() {
     };
     testing::generate_jpeg(&path, 200, 100, 7, Some(&spec)).unwrap();
     let photo = f.import(&path).unwrap();
-    assert_eq!(photo.taken_at, Some(TAKEN_AT), "wall-clock time read as UTC+7");
+    assert_eq!(
+        photo.taken_at,
+        Some(TAKEN_AT),
+        "wall-clock time read as UTC+7"
+    );
     let gps = photo.exif_gps.unwrap();
-    assert!((gps.lat - 21.028_511).abs() < 1e-6 && (gps.lon - 105.804_817).abs() < 1e-6, "{gps:?}");
+    assert!(
+        (gps.lat - 21.028_511).abs() < 1e-6 && (gps.lon - 105.804_817).abs() < 1e-6,
+        "{gps:?}"
+    );
     assert_eq!(gps.accuracy_m, Some(4.5));
-    assert_eq!((gps.provider, gps.mock, gps.time), (GpsProvider::Exif, false, TAKEN_AT));
+    assert_eq!(
+        (gps.provider, gps.mock, gps.time),
+        (GpsProvider::Exif, false, TAKEN_AT)
+    );
     assert!(!photo.orientation_applied);
 }
 
@@ -159,30 +213,50 @@ fn an_explicit_offset_overrides_vietnam_time() {
     let f = Fixture::new();
     let path = f.file("abroad.png");
     // Taken by a camera set to UTC+9 (Seoul): the wall clock says 11:30, which is still 02:30 UTC.
-    let spec = ExifSpec { taken_at: Some(TAKEN_AT), utc_offset_minutes: Some(9 * 60), ..ExifSpec::default() };
+    let spec = ExifSpec {
+        taken_at: Some(TAKEN_AT),
+        utc_offset_minutes: Some(9 * 60),
+        ..ExifSpec::default()
+    };
     testing::generate_png(&path, 64, 64, 8, Some(&spec)).unwrap();
     assert_eq!(f.import(&path).unwrap().taken_at, Some(TAKEN_AT));
     // The same wall-clock time without the offset tag would be read as Vietnam time, two hours later.
-    let spec = ExifSpec { utc_offset_minutes: None, taken_at: Some(TAKEN_AT + 2 * 3_600_000), ..spec };
+    let spec = ExifSpec {
+        utc_offset_minutes: None,
+        taken_at: Some(TAKEN_AT + 2 * 3_600_000),
+        ..spec
+    };
     testing::generate_png(&path, 64, 64, 8, Some(&spec)).unwrap();
-    assert_eq!(f.import(&path).unwrap().taken_at, Some(TAKEN_AT + 2 * 3_600_000));
+    assert_eq!(
+        f.import(&path).unwrap().taken_at,
+        Some(TAKEN_AT + 2 * 3_600_000)
+    );
 }
 
 #[test]
 fn southern_western_gps_in_webp() {
     let f = Fixture::new();
     let path = f.file("w.webp");
-    let spec = ExifSpec { gps: Some((-33.8688, -70.5)), ..ExifSpec::default() };
+    let spec = ExifSpec {
+        gps: Some((-33.8688, -70.5)),
+        ..ExifSpec::default()
+    };
     testing::generate_webp(&path, 64, 48, 9, Some(&spec)).unwrap();
     let gps = f.import(&path).unwrap().exif_gps.unwrap();
-    assert!((gps.lat + 33.8688).abs() < 1e-6 && (gps.lon + 70.5).abs() < 1e-6, "{gps:?}");
+    assert!(
+        (gps.lat + 33.8688).abs() < 1e-6 && (gps.lon + 70.5).abs() < 1e-6,
+        "{gps:?}"
+    );
 }
 
 #[test]
 fn orientation_is_applied_to_the_pixels() {
     let f = Fixture::new();
     let path = f.file("rotated.jpg");
-    let spec = ExifSpec { orientation: Some(6), ..ExifSpec::default() };
+    let spec = ExifSpec {
+        orientation: Some(6),
+        ..ExifSpec::default()
+    };
     testing::generate_jpeg(&path, 400, 200, 10, Some(&spec)).unwrap();
     let photo = f.import(&path).unwrap();
     assert!(photo.orientation_applied);
@@ -192,7 +266,10 @@ fn orientation_is_applied_to_the_pixels() {
     // Orientation 6 = rotate 90° clockwise: the source's top-left corner ends at the top-right.
     let src = testing::picture(400, 200, 10);
     let (a, b) = (src.get_pixel(2, 2).0, img.to_rgb8().get_pixel(197, 2).0);
-    assert!(a.iter().zip(b).all(|(x, y)| x.abs_diff(y) < 40), "{a:?} vs {b:?}");
+    assert!(
+        a.iter().zip(b).all(|(x, y)| x.abs_diff(y) < 40),
+        "{a:?} vs {b:?}"
+    );
 }
 
 #[test]
@@ -210,7 +287,10 @@ fn large_photos_are_downscaled_keeping_aspect_and_small_ones_are_not_upscaled() 
     testing::generate_jpeg(&small, 640, 480, 13, None).unwrap();
     let photo = f.import(&small).unwrap();
     assert_eq!((photo.width, photo.height), (640, 480));
-    let custom = PhotoOptions { long_edge_px: 320, ..PhotoOptions::default() };
+    let custom = PhotoOptions {
+        long_edge_px: 320,
+        ..PhotoOptions::default()
+    };
     let photo = f.store.import(&big, &custom).unwrap();
     assert_eq!((photo.width, photo.height), (320, 240));
 }
@@ -227,7 +307,11 @@ fn the_same_photo_is_stored_once() {
     assert_eq!(f.store.list().unwrap(), vec![first.hash.clone()]);
     let other = f.file("other.jpg");
     testing::generate_jpeg(&other, 300, 300, 15, None).unwrap();
-    assert_ne!(f.import(&other).unwrap().hash, first.hash, "another seed is another photo");
+    assert_ne!(
+        f.import(&other).unwrap().hash,
+        first.hash,
+        "another seed is another photo"
+    );
 }
 
 /// The JPEG segments before the scan, as (marker, payload).
@@ -256,15 +340,30 @@ fn the_stored_photo_carries_no_exif() {
     };
     testing::generate_jpeg(&path, 320, 240, 16, Some(&spec)).unwrap();
     let source = std::fs::read(&path).unwrap();
-    assert!(segments(&source).iter().any(|(m, p)| *m == 0xE1 && p.starts_with(b"Exif\0\0")), "source has EXIF");
-    assert!(source.windows(owner.len()).any(|w| w == owner.as_bytes()), "source names the owner");
+    assert!(
+        segments(&source)
+            .iter()
+            .any(|(m, p)| *m == 0xE1 && p.starts_with(b"Exif\0\0")),
+        "source has EXIF"
+    );
+    assert!(
+        source.windows(owner.len()).any(|w| w == owner.as_bytes()),
+        "source names the owner"
+    );
 
     let photo = f.import(&path).unwrap();
-    assert_eq!(photo.taken_at, Some(TAKEN_AT), "kept in the reference instead");
+    assert_eq!(
+        photo.taken_at,
+        Some(TAKEN_AT),
+        "kept in the reference instead"
+    );
     let stored = f.store.read_all(&photo.hash).unwrap();
     let segs = segments(&stored);
     assert!(!segs.is_empty());
-    assert!(segs.iter().all(|(m, _)| !(0xE1..=0xEF).contains(m)), "no APP1..APP15 segment");
+    assert!(
+        segs.iter().all(|(m, _)| !(0xE1..=0xEF).contains(m)),
+        "no APP1..APP15 segment"
+    );
     assert!(!stored.windows(owner.len()).any(|w| w == owner.as_bytes()));
     assert!(!stored.windows(4).any(|w| w == b"Exif"));
     let parsed = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(&stored));
@@ -275,8 +374,14 @@ fn the_stored_photo_carries_no_exif() {
 fn transparent_png_is_flattened_on_white() {
     let f = Fixture::new();
     let path = f.file("logo.png");
-    image::RgbaImage::from_pixel(40, 30, image::Rgba([0, 0, 0, 0])).save(&path).unwrap();
+    image::RgbaImage::from_pixel(40, 30, image::Rgba([0, 0, 0, 0]))
+        .save(&path)
+        .unwrap();
     let photo = f.import(&path).unwrap();
     let img = decoded(&f.store.read_all(&photo.hash).unwrap()).to_rgb8();
-    assert!(img.get_pixel(20, 15).0.iter().all(|&c| c > 245), "{:?}", img.get_pixel(20, 15));
+    assert!(
+        img.get_pixel(20, 15).0.iter().all(|&c| c > 245),
+        "{:?}",
+        img.get_pixel(20, 15)
+    );
 }

@@ -18,10 +18,23 @@ fn pair() -> Pair {
     testing::generate_jpeg(&source, 1600, 1200, 42, None).unwrap();
     let sender = PhotoStore::new(dir.path().join("a"));
     let receiver = PhotoStore::new(dir.path().join("b"));
-    let opts = PhotoOptions { jpeg_quality: 95, ..PhotoOptions::default() };
+    let opts = PhotoOptions {
+        jpeg_quality: 95,
+        ..PhotoOptions::default()
+    };
     let photo = sender.import(&source, &opts).unwrap();
-    assert!(photo.bytes > 2 * CHUNK_SIZE as u64, "the photo spans several chunks: {}", photo.bytes);
-    Pair { _dir: dir, sender, receiver, hash: photo.hash, len: photo.bytes }
+    assert!(
+        photo.bytes > 2 * CHUNK_SIZE as u64,
+        "the photo spans several chunks: {}",
+        photo.bytes
+    );
+    Pair {
+        _dir: dir,
+        sender,
+        receiver,
+        hash: photo.hash,
+        len: photo.bytes,
+    }
 }
 
 /// Sends chunks from wherever the receiver stands, stopping after `max_chunks` (the link breaks).
@@ -43,7 +56,10 @@ fn an_interrupted_transfer_resumes_where_it_stopped() {
     assert_eq!(p.receiver.receive_offset(&p.hash).unwrap(), 0);
     let after_break = send(&p, 1);
     assert_eq!(after_break, CHUNK_SIZE as u64);
-    assert!(!p.receiver.contains(&p.hash), "a partial photo is not visible");
+    assert!(
+        !p.receiver.contains(&p.hash),
+        "a partial photo is not visible"
+    );
 
     // The app restarts: a fresh store value over the same directory still knows where to resume.
     let receiver = PhotoStore::new(p.receiver.root().to_path_buf());
@@ -51,19 +67,34 @@ fn an_interrupted_transfer_resumes_where_it_stopped() {
     // Resending the acknowledged chunk is refused with the offset to resume from.
     let first = p.sender.read_chunk(&p.hash, 0, CHUNK_SIZE).unwrap();
     let err = receiver.receive_chunk(&p.hash, 0, &first).unwrap_err();
-    assert!(matches!(err, PhotoError::OffsetMismatch { expected, got: 0 } if expected == after_break));
+    assert!(
+        matches!(err, PhotoError::OffsetMismatch { expected, got: 0 } if expected == after_break)
+    );
 
     // Finishing early keeps what was received.
-    assert!(matches!(p.receiver.finish_receive(&p.hash, p.len), Err(PhotoError::LengthMismatch { .. })));
+    assert!(matches!(
+        p.receiver.finish_receive(&p.hash, p.len),
+        Err(PhotoError::LengthMismatch { .. })
+    ));
     assert_eq!(p.receiver.receive_offset(&p.hash).unwrap(), after_break);
 
     assert_eq!(send(&p, usize::MAX), p.len);
     p.receiver.finish_receive(&p.hash, p.len).unwrap();
     assert!(p.receiver.verify(&p.hash).unwrap());
-    assert_eq!(p.receiver.read_all(&p.hash).unwrap(), p.sender.read_all(&p.hash).unwrap());
-    assert_eq!(p.receiver.receive_offset(&p.hash).unwrap(), p.len, "complete: nothing more to send");
+    assert_eq!(
+        p.receiver.read_all(&p.hash).unwrap(),
+        p.sender.read_all(&p.hash).unwrap()
+    );
+    assert_eq!(
+        p.receiver.receive_offset(&p.hash).unwrap(),
+        p.len,
+        "complete: nothing more to send"
+    );
     p.receiver.finish_receive(&p.hash, p.len).unwrap(); // a repeated finish is harmless
-    assert!(matches!(p.receiver.receive_chunk(&p.hash, p.len, b"x"), Err(PhotoError::AlreadyComplete)));
+    assert!(matches!(
+        p.receiver.receive_chunk(&p.hash, p.len, b"x"),
+        Err(PhotoError::AlreadyComplete)
+    ));
     assert_eq!(p.receiver.list().unwrap(), vec![p.hash.clone()]);
 }
 
@@ -74,12 +105,21 @@ fn content_that_does_not_match_its_hash_is_refused_and_dropped() {
     let last = bytes.len() - 3;
     bytes[last] ^= 0x55;
     for (i, chunk) in bytes.chunks(CHUNK_SIZE).enumerate() {
-        p.receiver.receive_chunk(&p.hash, (i * CHUNK_SIZE) as u64, chunk).unwrap();
+        p.receiver
+            .receive_chunk(&p.hash, (i * CHUNK_SIZE) as u64, chunk)
+            .unwrap();
     }
     let err = p.receiver.finish_receive(&p.hash, p.len).unwrap_err();
-    assert!(matches!(err, PhotoError::HashMismatch { ref expected, .. } if *expected == p.hash), "{err:?}");
+    assert!(
+        matches!(err, PhotoError::HashMismatch { ref expected, .. } if *expected == p.hash),
+        "{err:?}"
+    );
     assert!(!p.receiver.contains(&p.hash));
-    assert_eq!(p.receiver.receive_offset(&p.hash).unwrap(), 0, "the bad partial is gone; start over");
+    assert_eq!(
+        p.receiver.receive_offset(&p.hash).unwrap(),
+        0,
+        "the bad partial is gone; start over"
+    );
 }
 
 #[test]
@@ -87,7 +127,10 @@ fn a_longer_partial_than_announced_is_dropped() {
     let p = pair();
     let all = p.sender.read_all(&p.hash).unwrap();
     p.receiver.receive_chunk(&p.hash, 0, &all).unwrap();
-    assert!(matches!(p.receiver.finish_receive(&p.hash, p.len - 1), Err(PhotoError::LengthMismatch { .. })));
+    assert!(matches!(
+        p.receiver.finish_receive(&p.hash, p.len - 1),
+        Err(PhotoError::LengthMismatch { .. })
+    ));
     assert_eq!(p.receiver.receive_offset(&p.hash).unwrap(), 0);
 }
 
@@ -98,19 +141,40 @@ fn hashes_that_could_name_a_path_are_refused() {
     let evil = [
         "../../../../etc/passwd".to_string(),
         format!("../{}", "a".repeat(61)),
-        "A".repeat(64),          // uppercase
-        "g".repeat(64),          // not hex
-        "a".repeat(63),          // too short
+        "A".repeat(64), // uppercase
+        "g".repeat(64), // not hex
+        "a".repeat(63), // too short
         format!("{}/", "a".repeat(63)),
         String::new(),
     ];
     for hash in &evil {
-        assert!(matches!(store.receive_chunk(hash, 0, b"x"), Err(PhotoError::InvalidHash)), "{hash}");
-        assert!(matches!(store.receive_offset(hash), Err(PhotoError::InvalidHash)), "{hash}");
-        assert!(matches!(store.finish_receive(hash, 1), Err(PhotoError::InvalidHash)), "{hash}");
-        assert!(matches!(store.read_chunk(hash, 0, 10), Err(PhotoError::InvalidHash)), "{hash}");
-        assert!(matches!(store.read_all(hash), Err(PhotoError::InvalidHash)), "{hash}");
-        assert!(matches!(store.verify(hash), Err(PhotoError::InvalidHash)), "{hash}");
+        assert!(
+            matches!(
+                store.receive_chunk(hash, 0, b"x"),
+                Err(PhotoError::InvalidHash)
+            ),
+            "{hash}"
+        );
+        assert!(
+            matches!(store.receive_offset(hash), Err(PhotoError::InvalidHash)),
+            "{hash}"
+        );
+        assert!(
+            matches!(store.finish_receive(hash, 1), Err(PhotoError::InvalidHash)),
+            "{hash}"
+        );
+        assert!(
+            matches!(store.read_chunk(hash, 0, 10), Err(PhotoError::InvalidHash)),
+            "{hash}"
+        );
+        assert!(
+            matches!(store.read_all(hash), Err(PhotoError::InvalidHash)),
+            "{hash}"
+        );
+        assert!(
+            matches!(store.verify(hash), Err(PhotoError::InvalidHash)),
+            "{hash}"
+        );
         assert!(!store.contains(hash) && store.path_of(hash).is_none());
     }
     let written: Vec<_> = walk(dir.path());
@@ -136,11 +200,25 @@ fn reading_chunks_of_a_stored_photo() {
     let all = p.sender.read_all(&p.hash).unwrap();
     assert_eq!(p.sender.len(&p.hash).unwrap(), all.len() as u64);
     assert_eq!(p.sender.read_chunk(&p.hash, 10, 5).unwrap(), &all[10..15]);
-    assert_eq!(p.sender.read_chunk(&p.hash, p.len - 2, 100).unwrap(), &all[all.len() - 2..]);
-    assert!(p.sender.read_chunk(&p.hash, p.len + 10, 100).unwrap().is_empty());
+    assert_eq!(
+        p.sender.read_chunk(&p.hash, p.len - 2, 100).unwrap(),
+        &all[all.len() - 2..]
+    );
+    assert!(
+        p.sender
+            .read_chunk(&p.hash, p.len + 10, 100)
+            .unwrap()
+            .is_empty()
+    );
     let missing = "0".repeat(64);
-    assert!(matches!(p.sender.read_all(&missing), Err(PhotoError::NotFound { .. })));
-    assert!(matches!(p.sender.len(&missing), Err(PhotoError::NotFound { .. })));
+    assert!(matches!(
+        p.sender.read_all(&missing),
+        Err(PhotoError::NotFound { .. })
+    ));
+    assert!(matches!(
+        p.sender.len(&missing),
+        Err(PhotoError::NotFound { .. })
+    ));
 }
 
 #[test]

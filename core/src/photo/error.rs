@@ -28,7 +28,9 @@ pub enum PhotoError {
         max: u64,
     },
     /// The image claims more pixels than [`PhotoOptions::max_pixels`](super::PhotoOptions::max_pixels).
-    #[error("the photo is too large: {width}×{height} pixels, at most {max_pixels} pixels accepted")]
+    #[error(
+        "the photo is too large: {width}×{height} pixels, at most {max_pixels} pixels accepted"
+    )]
     TooManyPixels {
         /// Claimed width.
         width: u32,

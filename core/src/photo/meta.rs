@@ -44,7 +44,11 @@ pub(crate) fn read_meta(bytes: &[u8], import_time: Millis) -> PhotoMeta {
         .and_then(|f| f.value.get_uint(0))
         .and_then(|v| u8::try_from(v).ok())
         .filter(|v| (1..=8).contains(v));
-    PhotoMeta { taken_at, gps, orientation }
+    PhotoMeta {
+        taken_at,
+        gps,
+        orientation,
+    }
 }
 
 fn parse(bytes: &[u8]) -> Option<Exif> {
@@ -56,7 +60,7 @@ fn parse(bytes: &[u8]) -> Option<Exif> {
     }
 }
 
-fn ascii<'a>(exif: &'a Exif, tag: Tag) -> Option<&'a [u8]> {
+fn ascii(exif: &Exif, tag: Tag) -> Option<&[u8]> {
     match &exif.get_field(tag, In::PRIMARY)?.value {
         Value::Ascii(parts) => parts.first().map(Vec::as_slice),
         _ => None,
@@ -89,7 +93,11 @@ fn taken_at(exif: &Exif) -> Option<Millis> {
         dt.nanosecond.unwrap_or(0),
     )?;
     let zone = FixedOffset::east_opt(offset.checked_mul(60)?)?;
-    Some(zone.from_local_datetime(&naive).single()?.timestamp_millis())
+    Some(
+        zone.from_local_datetime(&naive)
+            .single()?
+            .timestamp_millis(),
+    )
 }
 
 /// Degrees from up to three rationals (degrees, minutes, seconds).
@@ -114,7 +122,10 @@ fn gps_fix(exif: &Exif, fallback_time: Millis) -> Option<GpsFix> {
     if lat.abs() > 90.0 || lon.abs() > 180.0 {
         return None;
     }
-    let below_sea = exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)) == Some(1);
+    let below_sea = exif
+        .get_field(Tag::GPSAltitudeRef, In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        == Some(1);
     let altitude_m = rationals(exif, Tag::GPSAltitude)
         .and_then(|v| v.first().copied())
         .filter(|a| a.is_finite())
@@ -123,7 +134,15 @@ fn gps_fix(exif: &Exif, fallback_time: Millis) -> Option<GpsFix> {
         .and_then(|v| v.first().copied())
         .filter(|a| a.is_finite() && *a >= 0.0);
     let time = gps_time(exif).unwrap_or(fallback_time);
-    Some(GpsFix { lat, lon, accuracy_m, altitude_m, time, provider: GpsProvider::Exif, mock: false })
+    Some(GpsFix {
+        lat,
+        lon,
+        accuracy_m,
+        altitude_m,
+        time,
+        provider: GpsProvider::Exif,
+        mock: false,
+    })
 }
 
 /// `GPSDateStamp` (`YYYY:MM:DD`) + `GPSTimeStamp` (hours, minutes, seconds as rationals), UTC.
@@ -131,7 +150,9 @@ fn gps_time(exif: &Exif) -> Option<Millis> {
     let date = std::str::from_utf8(ascii(exif, Tag::GPSDateStamp)?).ok()?;
     let date = NaiveDate::parse_from_str(date.trim_end_matches('\0').trim(), "%Y:%m:%d").ok()?;
     let hms = rationals(exif, Tag::GPSTimeStamp)?;
-    let [h, m, s] = hms.as_slice() else { return None };
+    let [h, m, s] = hms.as_slice() else {
+        return None;
+    };
     if !(0.0..24.0).contains(h) || !(0.0..60.0).contains(m) || !(0.0..61.0).contains(s) {
         return None;
     }
@@ -158,6 +179,9 @@ mod tests {
     #[test]
     fn no_exif_means_empty_meta() {
         assert_eq!(read_meta(b"not an image", 0), PhotoMeta::default());
-        assert_eq!(read_meta(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00], 0), PhotoMeta::default());
+        assert_eq!(
+            read_meta(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00], 0),
+            PhotoMeta::default()
+        );
     }
 }

@@ -68,7 +68,12 @@ pub struct PhotoOptions {
 
 impl Default for PhotoOptions {
     fn default() -> Self {
-        Self { long_edge_px: 1600, jpeg_quality: 80, max_input_bytes: 40 * 1024 * 1024, max_pixels: 100_000_000 }
+        Self {
+            long_edge_px: 1600,
+            jpeg_quality: 80,
+            max_input_bytes: 40 * 1024 * 1024,
+            max_pixels: 100_000_000,
+        }
     }
 }
 

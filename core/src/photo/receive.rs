@@ -31,7 +31,9 @@ impl PhotoStore {
 
     fn lock(&self) -> MutexGuard<'_, ()> {
         // The guarded state is on disk; a panic elsewhere while holding the lock leaves nothing to poison.
-        self.receive_lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.receive_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn partial_len(&self, hash: &str) -> Result<u64, PhotoError> {
@@ -65,17 +67,26 @@ impl PhotoStore {
             return match (offset == len, bytes.is_empty()) {
                 (true, true) => Ok(len),
                 (true, false) => Err(PhotoError::AlreadyComplete),
-                (false, _) => Err(PhotoError::OffsetMismatch { expected: len, got: offset }),
+                (false, _) => Err(PhotoError::OffsetMismatch {
+                    expected: len,
+                    got: offset,
+                }),
             };
         }
         let held = self.partial_len(hash)?;
         if offset != held {
-            return Err(PhotoError::OffsetMismatch { expected: held, got: offset });
+            return Err(PhotoError::OffsetMismatch {
+                expected: held,
+                got: offset,
+            });
         }
         let chunk_len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let new_len = held.saturating_add(chunk_len);
         if new_len > MAX_RECEIVE_BYTES {
-            return Err(PhotoError::TooLarge { bytes: new_len, max: MAX_RECEIVE_BYTES });
+            return Err(PhotoError::TooLarge {
+                bytes: new_len,
+                max: MAX_RECEIVE_BYTES,
+            });
         }
         if bytes.is_empty() {
             return Ok(held);
@@ -84,8 +95,10 @@ impl PhotoStore {
             create_dir_synced(dir)?;
         }
         let mut file = open_append(&partial)?;
-        file.write_all(bytes).map_err(PhotoError::io("write a partial photo"))?;
-        file.sync_data().map_err(PhotoError::io("sync a partial photo"))?;
+        file.write_all(bytes)
+            .map_err(PhotoError::io("write a partial photo"))?;
+        file.sync_data()
+            .map_err(PhotoError::io("sync a partial photo"))?;
         Ok(new_len)
     }
 
@@ -102,29 +115,47 @@ impl PhotoStore {
             let len = self.len(hash)?;
             // A leftover partial from a second sender is of no use any more.
             let _ = fs::remove_file(&partial);
-            return if len == total_len { Ok(()) } else { Err(PhotoError::LengthMismatch { expected: total_len, actual: len }) };
+            return if len == total_len {
+                Ok(())
+            } else {
+                Err(PhotoError::LengthMismatch {
+                    expected: total_len,
+                    actual: len,
+                })
+            };
         }
         let held = self.partial_len(hash)?;
         if held < total_len || held == 0 {
-            return Err(PhotoError::LengthMismatch { expected: total_len, actual: held });
+            return Err(PhotoError::LengthMismatch {
+                expected: total_len,
+                actual: held,
+            });
         }
         let discard = |err: PhotoError| {
             let _ = fs::remove_file(&partial);
             err
         };
         if held > total_len {
-            return Err(discard(PhotoError::LengthMismatch { expected: total_len, actual: held }));
+            return Err(discard(PhotoError::LengthMismatch {
+                expected: total_len,
+                actual: held,
+            }));
         }
         let actual = hash_file(&partial)?;
         if actual != hash {
-            return Err(discard(PhotoError::HashMismatch { expected: hash.to_owned(), actual }));
+            return Err(discard(PhotoError::HashMismatch {
+                expected: hash.to_owned(),
+                actual,
+            }));
         }
         let mut head = [0u8; 3];
         let head_ok = fs::File::open(&partial)
             .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
             .is_ok();
         if !head_ok || head != [0xFF, 0xD8, 0xFF] {
-            return Err(discard(PhotoError::UnsupportedFormat("received photo is not a JPEG".into())));
+            return Err(discard(PhotoError::UnsupportedFormat(
+                "received photo is not a JPEG".into(),
+            )));
         }
         self.move_into_place(&partial, hash)?;
         if let Some(dir) = partial.parent() {

@@ -28,8 +28,10 @@ impl SniffedFormat {
     }
 }
 
-const HEIF_BRANDS: &[&[u8; 4]] =
-    &[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1", b"mif2"];
+const HEIF_BRANDS: &[&[u8; 4]] = &[
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1",
+    b"mif2",
+];
 const AVIF_BRANDS: &[&[u8; 4]] = &[b"avif", b"avis"];
 
 /// Tells which accepted format `bytes` (the start of a file; 64 bytes are plenty) is in.
@@ -79,7 +81,11 @@ fn ftyp_brands(bytes: &[u8]) -> Option<Vec<&[u8; 4]>> {
     }
     let size = u32::from_be_bytes(*bytes.first_chunk::<4>()?) as usize;
     // A size of 0 means "to the end of the file"; 1 means a 64-bit size follows (not used for ftyp in practice).
-    let end = if size < 16 { bytes.len() } else { size.min(bytes.len()) };
+    let end = if size < 16 {
+        bytes.len()
+    } else {
+        size.min(bytes.len())
+    };
     let mut brands: Vec<&[u8; 4]> = Vec::new();
     if let Some(major) = bytes.get(8..12).and_then(|b| b.first_chunk::<4>()) {
         brands.push(major);
@@ -109,9 +115,18 @@ mod tests {
 
     #[test]
     fn heif_family_is_heic_and_avif_is_not() {
-        assert!(matches!(sniff_format(&ftyp(b"heic", &[b"mif1", b"heic"])), Err(PhotoError::Heic)));
-        assert!(matches!(sniff_format(&ftyp(b"mif1", &[b"heix"])), Err(PhotoError::Heic)));
-        assert!(matches!(sniff_format(&ftyp(b"msf1", &[])), Err(PhotoError::Heic)));
+        assert!(matches!(
+            sniff_format(&ftyp(b"heic", &[b"mif1", b"heic"])),
+            Err(PhotoError::Heic)
+        ));
+        assert!(matches!(
+            sniff_format(&ftyp(b"mif1", &[b"heix"])),
+            Err(PhotoError::Heic)
+        ));
+        assert!(matches!(
+            sniff_format(&ftyp(b"msf1", &[])),
+            Err(PhotoError::Heic)
+        ));
         let avif = sniff_format(&ftyp(b"avif", &[b"mif1", b"miaf"]));
         assert!(matches!(avif, Err(PhotoError::UnsupportedFormat(ref s)) if s == "AVIF"));
         let mp4 = sniff_format(&ftyp(b"isom", &[b"mp41"]));
@@ -120,12 +135,29 @@ mod tests {
 
     #[test]
     fn magic_numbers_decide_not_names() {
-        assert_eq!(sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]).ok(), Some(SniffedFormat::Jpeg));
-        assert_eq!(sniff_format(b"\x89PNG\r\n\x1a\n....").ok(), Some(SniffedFormat::Png));
-        assert_eq!(sniff_format(b"RIFF\0\0\0\0WEBPVP8 ").ok(), Some(SniffedFormat::WebP));
-        assert!(matches!(sniff_format(b"RIFF\0\0\0\0WAVE"), Err(PhotoError::UnsupportedFormat(_))));
-        assert!(matches!(sniff_format(b"GIF89a"), Err(PhotoError::UnsupportedFormat(ref s)) if s == "GIF"));
+        assert_eq!(
+            sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]).ok(),
+            Some(SniffedFormat::Jpeg)
+        );
+        assert_eq!(
+            sniff_format(b"\x89PNG\r\n\x1a\n....").ok(),
+            Some(SniffedFormat::Png)
+        );
+        assert_eq!(
+            sniff_format(b"RIFF\0\0\0\0WEBPVP8 ").ok(),
+            Some(SniffedFormat::WebP)
+        );
+        assert!(matches!(
+            sniff_format(b"RIFF\0\0\0\0WAVE"),
+            Err(PhotoError::UnsupportedFormat(_))
+        ));
+        assert!(
+            matches!(sniff_format(b"GIF89a"), Err(PhotoError::UnsupportedFormat(ref s)) if s == "GIF")
+        );
         assert!(matches!(sniff_format(b""), Err(PhotoError::Empty)));
-        assert!(matches!(sniff_format(b"\0\0\0\0ftyp"), Err(PhotoError::UnsupportedFormat(_))));
+        assert!(matches!(
+            sniff_format(b"\0\0\0\0ftyp"),
+            Err(PhotoError::UnsupportedFormat(_))
+        ));
     }
 }

@@ -25,11 +25,18 @@ use crate::ids::now_millis;
 
 /// Whether `hash` is a well-formed photo hash: exactly 64 lowercase hex digits.
 pub fn is_valid_hash(hash: &str) -> bool {
-    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 pub(crate) fn check_hash(hash: &str) -> Result<(), PhotoError> {
-    if is_valid_hash(hash) { Ok(()) } else { Err(PhotoError::InvalidHash) }
+    if is_valid_hash(hash) {
+        Ok(())
+    } else {
+        Err(PhotoError::InvalidHash)
+    }
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -49,7 +56,10 @@ pub struct PhotoStore {
 impl PhotoStore {
     /// A store rooted at `root` (created on first write).
     pub fn new(root: PathBuf) -> Self {
-        Self { root, receive_lock: Mutex::new(()) }
+        Self {
+            root,
+            receive_lock: Mutex::new(()),
+        }
     }
 
     /// The store's root directory.
@@ -61,9 +71,15 @@ impl PhotoStore {
     /// store once. See the [module docs](super) for the steps. Blocking.
     pub fn import(&self, path: &Path, opts: &PhotoOptions) -> Result<ImportedPhoto, PhotoError> {
         let file = File::open(path).map_err(PhotoError::io("open the photo file"))?;
-        let len = file.metadata().map_err(PhotoError::io("read the photo file"))?.len();
+        let len = file
+            .metadata()
+            .map_err(PhotoError::io("read the photo file"))?
+            .len();
         if len > opts.max_input_bytes {
-            return Err(PhotoError::TooLarge { bytes: len, max: opts.max_input_bytes });
+            return Err(PhotoError::TooLarge {
+                bytes: len,
+                max: opts.max_input_bytes,
+            });
         }
         let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
         // `take` guards against a file that grows while it is read.
@@ -74,10 +90,17 @@ impl PhotoStore {
     }
 
     /// Imports a photo held in memory; [`PhotoStore::import`] without the file. Blocking.
-    pub fn import_bytes(&self, bytes: &[u8], opts: &PhotoOptions) -> Result<ImportedPhoto, PhotoError> {
+    pub fn import_bytes(
+        &self,
+        bytes: &[u8],
+        opts: &PhotoOptions,
+    ) -> Result<ImportedPhoto, PhotoError> {
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if size > opts.max_input_bytes {
-            return Err(PhotoError::TooLarge { bytes: size, max: opts.max_input_bytes });
+            return Err(PhotoError::TooLarge {
+                bytes: size,
+                max: opts.max_input_bytes,
+            });
         }
         let format = sniff_format(bytes)?;
         let meta = read_meta(bytes, now_millis());
@@ -110,9 +133,12 @@ impl PhotoStore {
         create_dir_synced(&tmp_dir)?;
         let tmp_path = tmp_dir.join(format!("{:016x}.tmp", rand::random::<u64>()));
         let result = (|| {
-            let mut tmp = File::create(&tmp_path).map_err(PhotoError::io("create a temporary photo file"))?;
-            tmp.write_all(bytes).map_err(PhotoError::io("write a photo"))?;
-            tmp.sync_all().map_err(PhotoError::io("sync a photo to disk"))?;
+            let mut tmp =
+                File::create(&tmp_path).map_err(PhotoError::io("create a temporary photo file"))?;
+            tmp.write_all(bytes)
+                .map_err(PhotoError::io("write a photo"))?;
+            tmp.sync_all()
+                .map_err(PhotoError::io("sync a photo to disk"))?;
             drop(tmp);
             self.move_into_place(&tmp_path, hash)
         })();
@@ -140,7 +166,13 @@ impl PhotoStore {
 
     fn existing_path(&self, hash: &str) -> Result<PathBuf, PhotoError> {
         let path = self.stored_path(hash)?;
-        if path.is_file() { Ok(path) } else { Err(PhotoError::NotFound { hash: hash.to_owned() }) }
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(PhotoError::NotFound {
+                hash: hash.to_owned(),
+            })
+        }
     }
 
     /// Whether the photo `hash` is completely stored. A malformed hash is simply not contained.
@@ -156,18 +188,33 @@ impl PhotoStore {
     /// Size of the stored photo in bytes.
     pub fn len(&self, hash: &str) -> Result<u64, PhotoError> {
         let path = self.existing_path(hash)?;
-        Ok(fs::metadata(path).map_err(PhotoError::io("read a stored photo"))?.len())
+        Ok(fs::metadata(path)
+            .map_err(PhotoError::io("read a stored photo"))?
+            .len())
     }
 
     /// Up to `max_len` bytes of the stored photo from `offset` (fewer at the end; none at or past the end).
-    pub fn read_chunk(&self, hash: &str, offset: u64, max_len: usize) -> Result<Vec<u8>, PhotoError> {
+    pub fn read_chunk(
+        &self,
+        hash: &str,
+        offset: u64,
+        max_len: usize,
+    ) -> Result<Vec<u8>, PhotoError> {
         let path = self.existing_path(hash)?;
         let mut file = File::open(path).map_err(PhotoError::io("open a stored photo"))?;
-        let len = file.metadata().map_err(PhotoError::io("read a stored photo"))?.len();
-        let want = len.saturating_sub(offset).min(u64::try_from(max_len).unwrap_or(u64::MAX));
+        let len = file
+            .metadata()
+            .map_err(PhotoError::io("read a stored photo"))?
+            .len();
+        let want = len
+            .saturating_sub(offset)
+            .min(u64::try_from(max_len).unwrap_or(u64::MAX));
         let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(0));
-        file.seek(SeekFrom::Start(offset.min(len))).map_err(PhotoError::io("read a stored photo"))?;
-        file.take(want).read_to_end(&mut buf).map_err(PhotoError::io("read a stored photo"))?;
+        file.seek(SeekFrom::Start(offset.min(len)))
+            .map_err(PhotoError::io("read a stored photo"))?;
+        file.take(want)
+            .read_to_end(&mut buf)
+            .map_err(PhotoError::io("read a stored photo"))?;
         Ok(buf)
     }
 
@@ -195,14 +242,20 @@ impl PhotoStore {
         for entry in entries {
             let entry = entry.map_err(PhotoError::io("list the photo store"))?;
             let fan = entry.file_name();
-            let Some(fan) = fan.to_str().filter(|f| f.len() == 2) else { continue };
+            let Some(fan) = fan.to_str().filter(|f| f.len() == 2) else {
+                continue;
+            };
             if !entry.path().is_dir() {
                 continue;
             }
-            for file in fs::read_dir(entry.path()).map_err(PhotoError::io("list the photo store"))? {
+            for file in
+                fs::read_dir(entry.path()).map_err(PhotoError::io("list the photo store"))?
+            {
                 let file = file.map_err(PhotoError::io("list the photo store"))?;
                 let name = file.file_name();
-                let Some(hash) = name.to_str().and_then(|n| n.strip_suffix(".jpg")) else { continue };
+                let Some(hash) = name.to_str().and_then(|n| n.strip_suffix(".jpg")) else {
+                    continue;
+                };
                 if is_valid_hash(hash) && hash.starts_with(fan) {
                     hashes.push(hash.to_owned());
                 }
@@ -219,8 +272,12 @@ pub(super) fn hash_file(path: &Path) -> Result<String, PhotoError> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = file.read(&mut buf).map_err(PhotoError::io("read a photo"))?;
-        let Some(read) = buf.get(..n).filter(|r| !r.is_empty()) else { break };
+        let n = file
+            .read(&mut buf)
+            .map_err(PhotoError::io("read a photo"))?;
+        let Some(read) = buf.get(..n).filter(|r| !r.is_empty()) else {
+            break;
+        };
         hasher.update(read);
     }
     Ok(hex::encode(hasher.finalize()))
@@ -243,7 +300,9 @@ pub(super) fn create_dir_synced(dir: &Path) -> Result<(), PhotoError> {
 pub(super) fn sync_dir(dir: &Path) -> Result<(), PhotoError> {
     #[cfg(unix)]
     {
-        File::open(dir).and_then(|d| d.sync_all()).map_err(PhotoError::io("sync a photo directory"))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(PhotoError::io("sync a photo directory"))?;
     }
     #[cfg(not(unix))]
     let _ = dir;
@@ -253,7 +312,11 @@ pub(super) fn sync_dir(dir: &Path) -> Result<(), PhotoError> {
 /// Opens a file for appending, creating it (durably) when missing.
 pub(super) fn open_append(path: &Path) -> Result<File, PhotoError> {
     let existed = path.exists();
-    let file = OpenOptions::new().create(true).append(true).open(path).map_err(PhotoError::io("open a partial photo"))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(PhotoError::io("open a partial photo"))?;
     if !existed && let Some(parent) = path.parent() {
         sync_dir(parent)?;
     }

@@ -47,39 +47,72 @@ pub fn generate_jpeg(
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
     if let Some(spec) = exif {
-        encoder.set_exif_metadata(exif_tiff(spec)?).map_err(|e| PhotoError::Encode(e.to_string()))?;
+        encoder
+            .set_exif_metadata(exif_tiff(spec)?)
+            .map_err(|e| PhotoError::Encode(e.to_string()))?;
     }
     let picture = picture(width, height, seed);
     encoder
-        .write_image(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .write_image(
+            picture.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
         .map_err(|e| PhotoError::Encode(e.to_string()))?;
     write(path, &out)
 }
 
 /// Writes a real PNG (RGB, 8-bit) to `path`, with `exif` embedded as an `eXIf` chunk.
-pub fn generate_png(path: &Path, width: u32, height: u32, seed: u64, exif: Option<&ExifSpec>) -> Result<(), PhotoError> {
+pub fn generate_png(
+    path: &Path,
+    width: u32,
+    height: u32,
+    seed: u64,
+    exif: Option<&ExifSpec>,
+) -> Result<(), PhotoError> {
     let mut out = Vec::new();
     let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
     if let Some(spec) = exif {
-        encoder.set_exif_metadata(exif_tiff(spec)?).map_err(|e| PhotoError::Encode(e.to_string()))?;
+        encoder
+            .set_exif_metadata(exif_tiff(spec)?)
+            .map_err(|e| PhotoError::Encode(e.to_string()))?;
     }
     let picture = picture(width, height, seed);
     encoder
-        .write_image(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .write_image(
+            picture.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
         .map_err(|e| PhotoError::Encode(e.to_string()))?;
     write(path, &out)
 }
 
 /// Writes a real lossless WebP to `path`, with `exif` embedded as an `EXIF` chunk.
-pub fn generate_webp(path: &Path, width: u32, height: u32, seed: u64, exif: Option<&ExifSpec>) -> Result<(), PhotoError> {
+pub fn generate_webp(
+    path: &Path,
+    width: u32,
+    height: u32,
+    seed: u64,
+    exif: Option<&ExifSpec>,
+) -> Result<(), PhotoError> {
     let mut out = Vec::new();
     let mut encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
     if let Some(spec) = exif {
-        encoder.set_exif_metadata(exif_tiff(spec)?).map_err(|e| PhotoError::Encode(e.to_string()))?;
+        encoder
+            .set_exif_metadata(exif_tiff(spec)?)
+            .map_err(|e| PhotoError::Encode(e.to_string()))?;
     }
     let picture = picture(width, height, seed);
     encoder
-        .write_image(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .write_image(
+            picture.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
         .map_err(|e| PhotoError::Encode(e.to_string()))?;
     write(path, &out)
 }
@@ -95,8 +128,12 @@ pub fn heic_sample() -> Vec<u8> {
 
 /// Cuts the file at `path` down to its first `keep` bytes.
 pub fn truncate(path: &Path, keep: u64) -> Result<(), PhotoError> {
-    let file = std::fs::OpenOptions::new().write(true).open(path).map_err(PhotoError::io("open a test file"))?;
-    file.set_len(keep).map_err(PhotoError::io("truncate a test file"))
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(PhotoError::io("open a test file"))?;
+    file.set_len(keep)
+        .map_err(PhotoError::io("truncate a test file"))
 }
 
 /// Overwrites `count` bytes of the file at `path` with seeded garbage, spread over its second half (past the
@@ -165,11 +202,20 @@ pub fn picture(width: u32, height: u32, seed: u64) -> RgbImage {
 }
 
 fn ascii(tag: Tag, ifd: In, text: &str) -> Field {
-    Field { tag, ifd_num: ifd, value: Value::Ascii(vec![text.as_bytes().to_vec()]) }
+    Field {
+        tag,
+        ifd_num: ifd,
+        value: Value::Ascii(vec![text.as_bytes().to_vec()]),
+    }
 }
 
 fn rational(v: f64, denom: u32) -> Rational {
-    Rational { num: (v * f64::from(denom)).round().clamp(0.0, f64::from(u32::MAX)) as u32, denom }
+    Rational {
+        num: (v * f64::from(denom))
+            .round()
+            .clamp(0.0, f64::from(u32::MAX)) as u32,
+        denom,
+    }
 }
 
 /// Degrees as EXIF degrees/minutes/seconds rationals.
@@ -185,39 +231,92 @@ fn dms(deg: f64) -> Value {
 pub fn exif_tiff(spec: &ExifSpec) -> Result<Vec<u8>, PhotoError> {
     let mut fields = vec![ascii(Tag::Make, In::PRIMARY, "OCOP Field test camera")];
     if let Some(o) = spec.orientation {
-        fields.push(Field { tag: Tag::Orientation, ifd_num: In::PRIMARY, value: Value::Short(vec![o]) });
+        fields.push(Field {
+            tag: Tag::Orientation,
+            ifd_num: In::PRIMARY,
+            value: Value::Short(vec![o]),
+        });
     }
     if let Some(owner) = &spec.owner_name {
         fields.push(ascii(Tag::Artist, In::PRIMARY, owner));
         fields.push(ascii(Tag::CameraOwnerName, In::PRIMARY, owner));
     }
-    let utc = spec.taken_at.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms));
+    let utc = spec
+        .taken_at
+        .and_then(chrono::DateTime::from_timestamp_millis);
     if let Some(utc) = utc {
-        let offset = spec.utc_offset_minutes.map_or(VIETNAM_OFFSET_MINUTES, i32::from);
-        let zone = FixedOffset::east_opt(offset * 60).ok_or_else(|| PhotoError::Encode("bad UTC offset".into()))?;
+        let offset = spec
+            .utc_offset_minutes
+            .map_or(VIETNAM_OFFSET_MINUTES, i32::from);
+        let zone = FixedOffset::east_opt(offset * 60)
+            .ok_or_else(|| PhotoError::Encode("bad UTC offset".into()))?;
         let local = zone.from_utc_datetime(&utc.naive_utc());
-        fields.push(ascii(Tag::DateTimeOriginal, In::PRIMARY, &local.format("%Y:%m:%d %H:%M:%S").to_string()));
-        fields.push(ascii(Tag::SubSecTimeOriginal, In::PRIMARY, &local.format("%3f").to_string()));
+        fields.push(ascii(
+            Tag::DateTimeOriginal,
+            In::PRIMARY,
+            &local.format("%Y:%m:%d %H:%M:%S").to_string(),
+        ));
+        fields.push(ascii(
+            Tag::SubSecTimeOriginal,
+            In::PRIMARY,
+            &local.format("%3f").to_string(),
+        ));
         if spec.utc_offset_minutes.is_some() {
-            fields.push(ascii(Tag::OffsetTimeOriginal, In::PRIMARY, &local.format("%:z").to_string()));
+            fields.push(ascii(
+                Tag::OffsetTimeOriginal,
+                In::PRIMARY,
+                &local.format("%:z").to_string(),
+            ));
         }
     }
     if let Some((lat, lon)) = spec.gps {
-        fields.push(Field { tag: Tag::GPSVersionID, ifd_num: In::PRIMARY, value: Value::Byte(vec![2, 3, 0, 0]) });
-        fields.push(ascii(Tag::GPSLatitudeRef, In::PRIMARY, if lat < 0.0 { "S" } else { "N" }));
-        fields.push(Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: dms(lat) });
-        fields.push(ascii(Tag::GPSLongitudeRef, In::PRIMARY, if lon < 0.0 { "W" } else { "E" }));
-        fields.push(Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: dms(lon) });
+        fields.push(Field {
+            tag: Tag::GPSVersionID,
+            ifd_num: In::PRIMARY,
+            value: Value::Byte(vec![2, 3, 0, 0]),
+        });
+        fields.push(ascii(
+            Tag::GPSLatitudeRef,
+            In::PRIMARY,
+            if lat < 0.0 { "S" } else { "N" },
+        ));
+        fields.push(Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: dms(lat),
+        });
+        fields.push(ascii(
+            Tag::GPSLongitudeRef,
+            In::PRIMARY,
+            if lon < 0.0 { "W" } else { "E" },
+        ));
+        fields.push(Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: dms(lon),
+        });
         if let Some(acc) = spec.gps_accuracy_m {
             let value = Value::Rational(vec![rational(acc, 1000)]);
-            fields.push(Field { tag: Tag::GPSHPositioningError, ifd_num: In::PRIMARY, value });
+            fields.push(Field {
+                tag: Tag::GPSHPositioningError,
+                ifd_num: In::PRIMARY,
+                value,
+            });
         }
         if let Some(utc) = utc {
-            fields.push(ascii(Tag::GPSDateStamp, In::PRIMARY, &utc.format("%Y:%m:%d").to_string()));
+            fields.push(ascii(
+                Tag::GPSDateStamp,
+                In::PRIMARY,
+                &utc.format("%Y:%m:%d").to_string(),
+            ));
             let hms = utc.format("%H %M %S%.3f").to_string();
             let parts: Vec<f64> = hms.split(' ').filter_map(|p| p.parse().ok()).collect();
             let value = Value::Rational(parts.iter().map(|p| rational(*p, 1000)).collect());
-            fields.push(Field { tag: Tag::GPSTimeStamp, ifd_num: In::PRIMARY, value });
+            fields.push(Field {
+                tag: Tag::GPSTimeStamp,
+                ifd_num: In::PRIMARY,
+                value,
+            });
         }
     }
     let mut writer = Writer::new();
@@ -225,6 +324,8 @@ pub fn exif_tiff(spec: &ExifSpec) -> Result<Vec<u8>, PhotoError> {
         writer.push_field(field);
     }
     let mut buf = Cursor::new(Vec::new());
-    writer.write(&mut buf, false).map_err(|e| PhotoError::Encode(e.to_string()))?;
+    writer
+        .write(&mut buf, false)
+        .map_err(|e| PhotoError::Encode(e.to_string()))?;
     Ok(buf.into_inner())
 }
