@@ -139,25 +139,61 @@ fn limits_refuse_oversized_inputs_before_decoding() {
     ));
 }
 
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32(&body).to_be_bytes());
+}
+
 #[test]
-fn decompression_bomb_is_refused() {
-    // A PNG header claiming 60000×60000 pixels in a file of a few dozen bytes.
+fn decompression_bombs_are_refused_before_decoding() {
+    let f = Fixture::new();
+    // A PNG of a few dozen bytes claiming 60000×60000 pixels (10 GB decoded).
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = b"IHDR".to_vec();
+    let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&60_000u32.to_be_bytes());
     ihdr.extend_from_slice(&60_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    png.extend_from_slice(&13u32.to_be_bytes());
-    png.extend_from_slice(&ihdr);
-    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
-    let f = Fixture::new();
+    png_chunk(&mut png, b"IHDR", &ihdr);
+    png_chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    png_chunk(&mut png, b"IEND", &[]);
     let path = f.file("bomb.png");
     std::fs::write(&path, &png).unwrap();
     let err = f.import(&path).unwrap_err();
     assert!(
         matches!(
             err,
-            PhotoError::TooManyPixels { .. } | PhotoError::Corrupt(_)
+            PhotoError::TooManyPixels {
+                width: 60_000,
+                height: 60_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // A real small JPEG whose frame header is patched to claim 65000×65000.
+    let path = f.file("bomb.jpg");
+    testing::generate_jpeg(&path, 48, 32, 17, None).unwrap();
+    let mut jpeg = std::fs::read(&path).unwrap();
+    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFD, 0xE8, 0xFD, 0xE8]);
+    std::fs::write(&path, &jpeg).unwrap();
+    let err = f.import(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PhotoError::TooManyPixels {
+                width: 65_000,
+                height: 65_000,
+                ..
+            }
         ),
         "{err:?}"
     );
@@ -384,4 +420,29 @@ fn transparent_png_is_flattened_on_white() {
         "{:?}",
         img.get_pixel(20, 15)
     );
+}
+
+#[test]
+fn exif_written_by_another_tool_is_read_the_same_way() {
+    // Little-endian EXIF by ExifTool; see fixtures/photos/README.md.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos/exiftool_intel.jpg");
+    let f = Fixture::new();
+    let photo = f.import(&path).unwrap();
+    // 2025-07-01 08:15:30.250 in Vietnam.
+    assert_eq!(photo.taken_at, Some(1_751_332_530_250));
+    let gps = photo.exif_gps.unwrap();
+    assert!(
+        (gps.lat + 12.2388).abs() < 1e-6 && (gps.lon + 109.1967).abs() < 1e-6,
+        "{gps:?}"
+    );
+    assert_eq!(gps.altitude_m, Some(-12.5));
+    assert_eq!((gps.accuracy_m, gps.time), (None, 1_751_332_530_250));
+    // Orientation 8 (rotate 270° clockwise) turns 48×24 upright into 24×48.
+    assert!(photo.orientation_applied);
+    assert_eq!((photo.width, photo.height), (24, 48));
+    let stored = f.store.read_all(&photo.hash).unwrap();
+    for secret in [&b"SN-0042"[..], b"Tran Van Binh", b"TestPhone"] {
+        assert!(!stored.windows(secret.len()).any(|w| w == secret));
+    }
 }

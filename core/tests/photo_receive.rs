@@ -230,3 +230,33 @@ fn a_damaged_stored_file_fails_verification() {
     std::fs::write(&path, bytes).unwrap();
     assert!(!p.sender.verify(&p.hash).unwrap());
 }
+
+#[test]
+fn a_peer_cannot_plant_a_non_jpeg_under_its_true_hash() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let store = PhotoStore::new(dir.path().to_path_buf());
+    let payload = b"<html>not a photo</html>";
+    let hash = hex::encode(sha2::Sha256::digest(payload));
+    store.receive_chunk(&hash, 0, payload).unwrap();
+    let err = store
+        .finish_receive(&hash, payload.len() as u64)
+        .unwrap_err();
+    assert!(matches!(err, PhotoError::UnsupportedFormat(_)), "{err:?}");
+    assert!(!store.contains(&hash));
+    assert_eq!(store.receive_offset(&hash).unwrap(), 0);
+}
+
+#[test]
+fn a_peer_cannot_fill_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = PhotoStore::new(dir.path().to_path_buf());
+    let hash = "ab".repeat(32);
+    let err = store.receive_chunk(
+        &hash,
+        0,
+        &vec![0u8; ocop_core::photo::MAX_RECEIVE_BYTES as usize + 1],
+    );
+    assert!(matches!(err, Err(PhotoError::TooLarge { .. })));
+    assert_eq!(store.receive_offset(&hash).unwrap(), 0);
+}

@@ -8,7 +8,7 @@
 //! 1. **Sniff** the format from the bytes, never from the extension. JPEG, PNG and WebP are accepted. HEIC/HEIF,
 //!    what iPhones and many Android phones shoot by default, is refused with [`PhotoError::Heic`]: the platform
 //!    (Android `ImageDecoder`, iOS `UIImage`) converts it to JPEG before attaching; the core carries no HEVC decoder.
-//! 2. **Read EXIF** (when present): when the photo was taken, where (as a [`GpsFix`](crate::gps::GpsFix) with
+//! 2. **Read EXIF** (when present): when the photo was taken, where (as a [`GpsFix`] with
 //!    provider `Exif`) and how the camera was held (orientation). EXIF local time is read as Vietnam time (UTC+7)
 //!    unless the photo carries its own offset. Broken EXIF never blocks an import; it is simply absent.
 //! 3. **Decode** under limits (input bytes, pixel count) so a decompression bomb is refused before any large
