@@ -170,11 +170,7 @@ impl Store {
     /// Registers a product of an existing producer.
     pub fn create_product(&self, author: &Author, new: NewProduct) -> Result<Product> {
         let producer = self.producer(new.producer)?;
-        let decision = Catalog::embedded().in_force(Date::today_vn())?;
-        decision.group(&new.group)?;
-        if let Some(sub) = &new.subgroup {
-            decision.subgroup(&new.group, sub)?;
-        }
+        check_group(&new.group, new.subgroup.as_deref())?;
         let zone = new.raw_material_zone.map(|ring| -> Result<RawMaterialZone> {
             let area_ha = gps::zone_area_ha(&ring)?;
             Ok(RawMaterialZone { ring, area_ha })
@@ -215,8 +211,11 @@ impl Store {
         }
         let current = self.product(id)?;
         if let Some(group) = patch.group.as_ref() {
-            let decision = Catalog::embedded().in_force(Date::today_vn())?;
-            decision.group(group)?;
+            let sub = match &patch.subgroup {
+                Some(s) => s.as_deref(),
+                None => current.subgroup.as_deref(),
+            };
+            check_group(group, sub)?;
         }
         let updated = patch.applied_to(&current);
         updated.validate()?;
@@ -392,6 +391,27 @@ impl Store {
     }
 }
 
+/// The OCOP criteria decision in force on `date`.
+fn in_force(date: Date) -> Result<&'static crate::reference::Decision> {
+    Catalog::embedded()
+        .in_force(date)
+        .ok_or_else(|| Error::NotFound { kind: "OCOP criteria decision in force", id: date.to_string() })
+}
+
+/// Checks a product group (and subgroup) against the criteria in force today.
+fn check_group(group: &str, subgroup: Option<&str>) -> Result<()> {
+    let decision = in_force(Date::today_vn())?;
+    if decision.group(group).is_none() {
+        return Err(Error::Invalid { field: "group".into(), reason: format!("not a product group of {}", decision.id()) });
+    }
+    if let Some(sub) = subgroup
+        && decision.subgroup(group, sub).is_none()
+    {
+        return Err(Error::Invalid { field: "subgroup".into(), reason: format!("not a subgroup of {group} in {}", decision.id()) });
+    }
+    Ok(())
+}
+
 /// Normalizes a Vietnamese phone number (national form `0…`).
 fn normalize_phone(input: &str) -> Result<String> {
     Ok(crate::forms::phone::normalize(input)?)
@@ -402,11 +422,11 @@ fn complete_ocop(ocop: &mut OcopStatus) -> Result<()> {
     if ocop.stage.is_certified() {
         let catalog = Catalog::embedded();
         let decision = match &ocop.criteria {
-            Some(id) => catalog.decision(id)?,
-            None => catalog.in_force(ocop.issued.unwrap_or_else(Date::today_vn))?,
+            Some(id) => catalog.decision(id).ok_or_else(|| Error::NotFound { kind: "OCOP criteria decision", id: id.clone() })?,
+            None => in_force(ocop.issued.unwrap_or_else(Date::today_vn))?,
         };
         if ocop.criteria.is_none() {
-            ocop.criteria = Some(decision.id.clone());
+            ocop.criteria = Some(decision.id().to_string());
         }
         if let (Some(issued), None) = (ocop.issued, ocop.expires) {
             ocop.expires = Some(decision.certificate_expiry(issued));
@@ -416,7 +436,7 @@ fn complete_ocop(ocop: &mut OcopStatus) -> Result<()> {
         {
             let expected = matches!((stars, ocop.stage), (3, records::OcopStage::ThreeStar) | (4, records::OcopStage::FourStar) | (5, records::OcopStage::FiveStar | records::OcopStage::PotentialFiveStar));
             if !expected {
-                return Err(Error::Invalid { field: "ocop.stage".into(), reason: format!("a score of {score} gives {stars} stars under {}", decision.id) });
+                return Err(Error::Invalid { field: "ocop.stage".into(), reason: format!("a score of {score} gives {stars} stars under {}", decision.id()) });
             }
         }
     }

@@ -13,13 +13,13 @@
 //!
 //! The store is `Send + Sync`: one connection behind a mutex held for one transaction at a time.
 
-// mod capture;
+mod capture;
 pub(crate) mod docs;
 mod project;
 mod query;
 pub mod schema;
 
-// pub use capture::{NewProducer, NewProduct, NewVisit};
+pub use capture::{NewProducer, NewProduct, NewVisit};
 pub use query::{
     ConflictInfo, LogEntry, ProducerFilter, ProducerSummary, ProductFilter, ProductSummary, SearchHit, VisitFilter,
     VisitSummary,
@@ -345,7 +345,7 @@ fn apply_batch(
     compact_after: i64,
     then: impl FnOnce(&Connection) -> Result<()>,
 ) -> Result<ApplyReport> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut report = ApplyReport::default();
     let now = now_millis();
     // Group by document, keeping first-seen order (the batch is in causal order per document).

@@ -139,7 +139,7 @@ pub fn sync(
     let mut peer = store.peer(label)?;
     let mut report = SyncReport::default();
     let mut progress = SyncProgress { phase: "documents".into(), ..Default::default() };
-    let mut needs: Vec<PhotoNeed> = Vec::new();
+    let mut needs: Vec<PhotoNeed>;
     let mut sent_docs = std::collections::HashSet::new();
     loop {
         if report.round_trips >= opts.max_round_trips {
@@ -163,15 +163,13 @@ pub fn sync(
         })?;
         let mut frame = Vec::new();
         let mut frame_bytes = 0;
-        let mut frame_through = peer.acked;
         let pushed_changes = push.entries.len() as u64;
         for (seq, entry) in push.entries {
             sent_docs.insert(entry.doc);
             frame_bytes += entry.bytes.len() + 24;
             frame.push(entry);
-            frame_through = seq;
             if frame_bytes >= opts.frame_bytes {
-                w.body(&Body::Entries { through: frame_through, entries: std::mem::take(&mut frame) })?;
+                w.body(&Body::Entries { through: seq, entries: std::mem::take(&mut frame) })?;
                 frame_bytes = 0;
             }
         }

@@ -37,7 +37,7 @@ pub struct NodeId(pub [u8; 16]);
 impl NodeId {
     /// A new random node id.
     pub fn random() -> Self {
-        Self(*uuid::Uuid::new_v4().as_bytes())
+        Self(rand::random())
     }
 
     /// Lowercase hex.

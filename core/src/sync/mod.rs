@@ -44,7 +44,8 @@ pub mod message;
 mod responder;
 mod store_backend;
 
-pub use engine::{sync, PeerInfo, SyncOptions, SyncProgress, SyncReport, ProgressSink};
+pub use engine::{fetch_photo, sync, PeerInfo, ProgressSink, SyncOptions, SyncProgress, SyncReport};
+pub use store_backend::RecordSyncState;
 pub use message::{NodeId, Scope};
 pub use responder::{respond, Principal, SyncBackend, Outgoing};
 
