@@ -14,8 +14,8 @@
 
 use std::collections::HashMap;
 
-use super::Places;
 use super::unit::{Level, OldLevel, OldName, Unit};
+use super::{OldTable, Places};
 use crate::text::fold;
 
 /// The folded forms of a unit's name, computed once at load.
@@ -29,9 +29,11 @@ pub(super) struct Key {
 
 impl Key {
     pub(super) fn new(unit: &Unit) -> Self {
+        // The full name is the kind word, a space and the name: fold the name once.
+        let short = fold_name(&unit.name);
         Self {
-            full: fold_name(&unit.full_name),
-            short: fold_name(&unit.name),
+            full: format!("{} {short}", fold(unit.kind.prefix())),
+            short,
         }
     }
 }
@@ -118,10 +120,11 @@ impl Places {
             folded(name.district),
             folded(name.ward),
         );
-        let index = self.old_index.get_or_init(|| OldIndex::new(self));
+        let old = self.old();
+        let index = old.index.get_or_init(|| OldIndex::new(old));
         let old_matches = |code: Option<&str>, query: Option<&String>| -> bool {
             let Some(query) = query else { return true };
-            code.and_then(|c| self.old_by_code.get(c))
+            code.and_then(|c| old.by_code.get(c))
                 .is_some_and(|&i| index.name_is(i as usize, query))
         };
         let mut successors: Vec<u32> = Vec::new();
@@ -132,7 +135,7 @@ impl Places {
             (None, None, None) => return Vec::new(),
         };
         for &i in index.candidates(query) {
-            let Some(unit) = self.old.get(i) else {
+            let Some(unit) = old.units.get(i) else {
                 continue;
             };
             if unit.level != level || !index.name_is(i, query) {
@@ -157,7 +160,7 @@ impl Places {
         }
         if level == OldLevel::Ward {
             for &i in index.alias_candidates(query) {
-                let Some(alias) = self.aliases.get(i) else {
+                let Some(alias) = old.aliases.get(i) else {
                     continue;
                 };
                 let fits = |q: Option<&String>, name: &str| {
@@ -221,8 +224,12 @@ pub(super) struct OldIndex {
 }
 
 impl OldIndex {
-    fn new(places: &Places) -> Self {
-        let full: Vec<String> = places.old.iter().map(|u| fold_name(&u.full_name)).collect();
+    fn new(places: &OldTable) -> Self {
+        let full: Vec<String> = places
+            .units
+            .iter()
+            .map(|u| fold_name(&u.full_name))
+            .collect();
         let mut by_short: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, f) in full.iter().enumerate() {
             by_short

@@ -217,10 +217,20 @@ fn old_district_and_province_codes_resolve() {
     assert_eq!(codes(&p.resolve_old("72")), ["80"]);
     assert_eq!(p.resolve_old("02").first().unwrap().name, "Tuyên Quang");
     assert_eq!(p.old_unit("80").unwrap().to_ref().name, "Tỉnh Long An");
-    // Every old unit has a successor; every old province exactly one.
-    assert!(p.old.iter().all(|u| !u.successors.is_empty()));
+    // 63 old provinces, 696 districts, 10,035 wards; every one has a successor, every old province exactly one.
+    let count = |l: OldLevel| p.old().units.iter().filter(|u| u.level == l).count();
+    assert_eq!(
+        [
+            count(OldLevel::Province),
+            count(OldLevel::District),
+            count(OldLevel::Ward)
+        ],
+        [63, 696, 10035]
+    );
+    assert!(p.old().units.iter().all(|u| !u.successors.is_empty()));
     assert!(
-        p.old
+        p.old()
+            .units
             .iter()
             .filter(|u| u.level == OldLevel::Province)
             .all(|u| p.resolve_old(&u.code).len() == 1)
