@@ -225,6 +225,16 @@ impl Places {
             .filter_map(|&i| self.units.get(i as usize))
             .collect()
     }
+
+    /// The 2025 unit(s) a reference in either scheme stands for today: the unit itself for [`SCHEME_2025`],
+    /// the successors ([`Places::resolve_old`]) for [`SCHEME_2004`], nothing for another scheme or code.
+    pub fn resolve(&self, unit: &UnitRef) -> Vec<&Unit> {
+        match unit.scheme.as_str() {
+            SCHEME_2025 => self.lookup(unit).into_iter().collect(),
+            SCHEME_2004 => self.resolve_old(&unit.code),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A caller-supplied identifier shortened for an error message.

@@ -122,6 +122,20 @@ fn unit_ref_snapshots_the_full_name_and_looks_up_again() {
     };
     assert_eq!(p.lookup(&old), None);
     assert!(matches!(p.require(&old), Err(Error::Invalid { .. })));
+    // A reference in either scheme resolves to what it stands for today.
+    assert_eq!(codes(&p.resolve(&ba_dinh.to_ref())), ["00004"]);
+    assert_eq!(
+        codes(&p.resolve(&p.old_unit("00001").unwrap().to_ref())),
+        ["00097"]
+    );
+    assert!(
+        p.resolve(&UnitRef {
+            scheme: "osm".into(),
+            code: "00004".into(),
+            name: String::new()
+        })
+        .is_empty()
+    );
     let missing = UnitRef {
         code: "99999".into(),
         ..r
@@ -314,6 +328,7 @@ proptest! {
         let _ = p.resolve_old_name(OldName { ward: None, district: None, province: Some(&s) });
         let r = UnitRef { scheme: s.clone(), code: s.clone(), name: s.clone() };
         let _ = p.lookup(&r);
+        let _ = p.resolve(&r);
         let _ = p.require(&r);
         let _ = Places::from_tsv(&s);
         let _ = Places::from_tsv(&t);
