@@ -47,8 +47,9 @@ pub(super) fn fold_name(s: &str) -> String {
     }
 }
 
-/// How well `unit` (with key `key`, in a province whose folded name is `province`) fits the folded query.
-fn rank(q: &str, key: &Key, province: Option<&str>) -> Option<u8> {
+/// How well a unit with key `key` fits the folded query; `province` gives the folded name of its province
+/// (for communes), asked only when the unit's own name is not enough.
+fn rank<'a>(q: &str, key: &Key, province: impl FnOnce() -> Option<&'a str>) -> Option<u8> {
     if q == key.short || q == key.full {
         return Some(0);
     }
@@ -56,15 +57,17 @@ fn rank(q: &str, key: &Key, province: Option<&str>) -> Option<u8> {
         return Some(1);
     }
     let starts_word = |w: &str, text: &str| text.split(' ').any(|t| t.starts_with(w));
-    if q.split(' ').all(|w| starts_word(w, &key.full)) {
+    let own = |w: &str| starts_word(w, &key.full);
+    if q.split(' ').all(own) {
         return Some(2);
     }
-    let province = province?;
-    let own = q.split(' ').any(|w| starts_word(w, &key.full));
-    (own && q
-        .split(' ')
-        .all(|w| starts_word(w, &key.full) || starts_word(w, province)))
-    .then_some(3)
+    if !q.split(' ').any(own) {
+        return None;
+    }
+    let province = province()?;
+    q.split(' ')
+        .all(|w| own(w) || starts_word(w, province))
+        .then_some(3)
 }
 
 impl Places {
@@ -88,7 +91,7 @@ impl Places {
             {
                 continue;
             }
-            let province = match unit.level() {
+            let province = || match unit.level() {
                 Level::Commune => self
                     .province_key(&unit.province_code)
                     .map(|k| k.short.as_str()),
