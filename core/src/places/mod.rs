@@ -75,34 +75,51 @@ pub struct Places {
     by_province: HashMap<String, Vec<u32>>,
     /// Folded names, parallel to `units`.
     keys: Vec<search::Key>,
+    /// The old scheme, parsed from `old_text` on first use unless it was parsed up front.
+    old: OnceLock<OldTable>,
+    old_text: &'static str,
+}
+
+/// The pre-2025 units and the name-only aliases, with their name index built on first use.
+#[derive(Debug, Default)]
+struct OldTable {
     /// Old units sorted by code.
-    old: Vec<OldUnit>,
-    old_by_code: HashMap<String, u32>,
+    units: Vec<OldUnit>,
+    by_code: HashMap<String, u32>,
     aliases: Vec<unit::OldAlias>,
-    old_index: OnceLock<search::OldIndex>,
+    index: OnceLock<search::OldIndex>,
 }
 
 impl Places {
-    /// The table embedded in the library, parsed on first call (a few milliseconds) and shared afterwards.
+    /// The table embedded in the library, shared by all callers.
     ///
+    /// The first call parses the 2025 units (a few milliseconds); the pre-2025 scheme is parsed on the first
+    /// call that needs it ([`Places::old_unit`], [`Places::resolve_old`], [`Places::resolve_old_name`]).
     /// The embedded file is checked by the test suite; should it ever fail to parse, the error is logged and an
-    /// empty table is returned rather than aborting field work.
+    /// empty table is used rather than aborting field work.
     pub fn embedded() -> &'static Places {
         static PLACES: OnceLock<Places> = OnceLock::new();
-        PLACES.get_or_init(|| {
-            Self::from_tsv(EMBEDDED).unwrap_or_else(|e| {
+        PLACES.get_or_init(|| match parse::parse_new(EMBEDDED) {
+            Ok(places) => Places {
+                old_text: EMBEDDED,
+                ..places
+            },
+            Err(e) => {
                 tracing::error!("embedded places data is invalid: {e}");
                 Self::empty()
-            })
+            }
         })
     }
 
-    /// Parses a table in the format written by `tools/places/build.py` (documented in the file's header).
+    /// Parses a whole table in the format written by `tools/places/build.py` (documented in the file's header).
     ///
     /// Fails with [`Error::Invalid`] (naming the line) on a malformed line, a duplicate code, or a parent or
     /// successor that does not exist.
     pub fn from_tsv(text: &str) -> Result<Places> {
-        parse::parse(text)
+        let places = parse::parse_new(text)?;
+        let old = parse::parse_old(text, &places)?;
+        let _ = places.old.set(old);
+        Ok(places)
     }
 
     fn empty() -> Places {
@@ -112,11 +129,18 @@ impl Places {
             by_code: HashMap::new(),
             by_province: HashMap::new(),
             keys: Vec::new(),
-            old: Vec::new(),
-            old_by_code: HashMap::new(),
-            aliases: Vec::new(),
-            old_index: OnceLock::new(),
+            old: OnceLock::new(),
+            old_text: "",
         }
+    }
+
+    fn old(&self) -> &OldTable {
+        self.old.get_or_init(|| {
+            parse::parse_old(self.old_text, self).unwrap_or_else(|e| {
+                tracing::error!("embedded places data (old scheme) is invalid: {e}");
+                OldTable::default()
+            })
+        })
     }
 
     /// The 34 provinces and centrally-run cities, by code.
@@ -184,7 +208,8 @@ impl Places {
 
     /// The pre-2025 unit with this old code (2 digits: province, 3: district, 5: ward).
     pub fn old_unit(&self, old_code: &str) -> Option<&OldUnit> {
-        self.old.get(*self.old_by_code.get(old_code)? as usize)
+        let old = self.old();
+        old.units.get(*old.by_code.get(old_code)? as usize)
     }
 
     /// The 2025 units that took over a pre-2025 unit, given its old code.
@@ -199,6 +224,16 @@ impl Places {
             .iter()
             .filter_map(|&i| self.units.get(i as usize))
             .collect()
+    }
+
+    /// The 2025 unit(s) a reference in either scheme stands for today: the unit itself for [`SCHEME_2025`],
+    /// the successors ([`Places::resolve_old`]) for [`SCHEME_2004`], nothing for another scheme or code.
+    pub fn resolve(&self, unit: &UnitRef) -> Vec<&Unit> {
+        match unit.scheme.as_str() {
+            SCHEME_2025 => self.lookup(unit).into_iter().collect(),
+            SCHEME_2004 => self.resolve_old(&unit.code),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -2,13 +2,15 @@
 //!
 //! The parser checks what the rest of the module relies on — code shapes, unique codes, parents and
 //! successors that exist, finite coordinates in range — so that a bad data file is a typed error, never a panic.
+//! The 2025 units and the old-scheme lines are parsed separately, so that the embedded table can load the
+//! old scheme (three quarters of the file) only when it is first needed.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::Places;
 use super::search::Key;
 use super::unit::{Level, OldAlias, OldLevel, OldUnit, Unit, UnitKind};
+use super::{OldTable, Places};
 use crate::gps::LatLon;
 use crate::{Error, Result};
 
@@ -19,33 +21,31 @@ struct PendingOld<'a> {
     line: usize,
 }
 
-/// Parses the whole table.
-pub(super) fn parse(text: &str) -> Result<Places> {
+/// The non-comment lines of the table, split into fields, with their line numbers.
+fn records(text: &str) -> impl Iterator<Item = Result<(&str, Fields<'_>)>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, line)| {
+            let mut f = Fields {
+                it: line.split('\t'),
+                line: i + 1,
+            };
+            Ok((f.next("record type")?, f))
+        })
+}
+
+/// Parses the 2025 units (`P` and `C` lines); the old-scheme lines are only checked for a known type.
+pub(super) fn parse_new(text: &str) -> Result<Places> {
     let mut provinces = Vec::new();
     let mut communes = Vec::new();
-    let mut old = Vec::new();
-    let mut aliases = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut f = Fields {
-            it: line.split('\t'),
-            line: n,
-        };
-        match f.next("record type")? {
+    for record in records(text) {
+        let (tag, mut f) = record?;
+        match tag {
             "P" => provinces.push(province(&mut f)?),
             "C" => communes.push(commune(&mut f)?),
-            "OP" => old.push(old_unit(&mut f, OldLevel::Province)?),
-            "OD" => old.push(old_unit(&mut f, OldLevel::District)?),
-            "OW" => old.push(old_unit(&mut f, OldLevel::Ward)?),
-            "OA" => {
-                let (ward, district, province) =
-                    (f.next("ward")?, f.next("district")?, f.next("province")?);
-                aliases.push((ward, district, province, f.next("successors")?, n));
-            }
-            _ => return Err(invalid(n, "unknown record type")),
+            "OP" | "OD" | "OW" | "OA" => continue,
+            _ => return Err(invalid(f.line, "unknown record type")),
         }
         f.end()?;
     }
@@ -77,15 +77,49 @@ pub(super) fn parse(text: &str) -> Result<Places> {
             .or_default()
             .push(index(i)?);
     }
+    let keys = units.iter().map(Key::new).collect();
+    Ok(Places {
+        units,
+        provinces_len,
+        by_code,
+        by_province,
+        keys,
+        old: OnceLock::new(),
+        old_text: "",
+    })
+}
 
+/// Parses the old-scheme lines (`OP`, `OD`, `OW`, `OA`) against the 2025 units already in `places`.
+pub(super) fn parse_old(text: &str, places: &Places) -> Result<OldTable> {
+    let mut old = Vec::new();
+    let mut aliases = Vec::new();
+    for record in records(text) {
+        let (tag, mut f) = record?;
+        match tag {
+            "OP" => old.push(old_unit(&mut f, OldLevel::Province)?),
+            "OD" => old.push(old_unit(&mut f, OldLevel::District)?),
+            "OW" => old.push(old_unit(&mut f, OldLevel::Ward)?),
+            "OA" => {
+                let (ward, district, province) =
+                    (f.next("ward")?, f.next("district")?, f.next("province")?);
+                aliases.push((ward, district, province, f.next("successors")?, f.line));
+            }
+            _ => continue,
+        }
+        f.end()?;
+    }
     let resolve = |list: &str, level: Level, line: usize| -> Result<Vec<u32>> {
         let mut out = Vec::new();
         for code in list.split(',') {
-            let i = by_code
+            let i = places
+                .by_code
                 .get(code)
                 .copied()
                 .ok_or_else(|| invalid(line, "unknown successor"))?;
-            let ok = units.get(i as usize).is_some_and(|u| u.level() == level);
+            let ok = places
+                .units
+                .get(i as usize)
+                .is_some_and(|u| u.level() == level);
             if !ok || out.contains(&i) {
                 return Err(invalid(line, "successor of the wrong level or repeated"));
             }
@@ -94,32 +128,32 @@ pub(super) fn parse(text: &str) -> Result<Places> {
         Ok(out)
     };
 
-    let mut old_units = Vec::with_capacity(old.len());
-    let mut old_by_code = HashMap::with_capacity(old.len());
+    let mut levels = HashMap::with_capacity(old.len());
     for p in &old {
-        if old_by_code
-            .insert(p.unit.code.clone(), p.unit.level)
-            .is_some()
-        {
+        if levels.insert(p.unit.code.as_str(), p.unit.level).is_some() {
             return Err(invalid(p.line, "duplicate old code"));
         }
     }
-    for PendingOld {
-        mut unit,
-        successors,
-        line,
-    } in old
-    {
-        let parent_level = match unit.level {
-            OldLevel::Province => None,
-            OldLevel::District => Some(OldLevel::Province),
-            OldLevel::Ward => Some(OldLevel::District),
-        };
-        let parent_ok = match (&unit.parent_code, parent_level) {
-            (Some(code), Some(level)) => old_by_code.get(code) == Some(&level),
-            (None, None) => true,
+    let parents_ok: Vec<bool> = old
+        .iter()
+        .map(|p| match (p.unit.parent_code.as_deref(), p.unit.level) {
+            (None, OldLevel::Province) => true,
+            (Some(code), OldLevel::District) => levels.get(code) == Some(&OldLevel::Province),
+            (Some(code), OldLevel::Ward) => levels.get(code) == Some(&OldLevel::District),
             _ => false,
-        };
+        })
+        .collect();
+    drop(levels);
+    let mut units = Vec::with_capacity(old.len());
+    for (
+        PendingOld {
+            mut unit,
+            successors,
+            line,
+        },
+        parent_ok,
+    ) in old.into_iter().zip(parents_ok)
+    {
         if !parent_ok {
             return Err(invalid(line, "unknown parent"));
         }
@@ -129,10 +163,10 @@ pub(super) fn parse(text: &str) -> Result<Places> {
             Level::Commune
         };
         unit.successors = resolve(successors, level, line)?;
-        old_units.push(unit);
+        units.push(unit);
     }
-    old_units.sort_by(|a, b| a.code.cmp(&b.code));
-    let old_by_code = old_units
+    units.sort_by(|a, b| a.code.cmp(&b.code));
+    let by_code = units
         .iter()
         .enumerate()
         .map(|(i, u)| Ok((u.code.clone(), index(i)?)))
@@ -148,18 +182,11 @@ pub(super) fn parse(text: &str) -> Result<Places> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-
-    let keys = units.iter().map(Key::new).collect();
-    Ok(Places {
+    Ok(OldTable {
         units,
-        provinces_len,
         by_code,
-        by_province,
-        keys,
-        old: old_units,
-        old_by_code,
         aliases,
-        old_index: OnceLock::new(),
+        index: OnceLock::new(),
     })
 }
 

@@ -14,8 +14,8 @@
 
 use std::collections::HashMap;
 
-use super::Places;
 use super::unit::{Level, OldLevel, OldName, Unit};
+use super::{OldTable, Places};
 use crate::text::fold;
 
 /// The folded forms of a unit's name, computed once at load.
@@ -29,9 +29,11 @@ pub(super) struct Key {
 
 impl Key {
     pub(super) fn new(unit: &Unit) -> Self {
+        // The full name is the kind word, a space and the name: fold the name once.
+        let short = fold_name(&unit.name);
         Self {
-            full: fold_name(&unit.full_name),
-            short: fold_name(&unit.name),
+            full: format!("{} {short}", fold(unit.kind.prefix())),
+            short,
         }
     }
 }
@@ -45,8 +47,9 @@ pub(super) fn fold_name(s: &str) -> String {
     }
 }
 
-/// How well `unit` (with key `key`, in a province whose folded name is `province`) fits the folded query.
-fn rank(q: &str, key: &Key, province: Option<&str>) -> Option<u8> {
+/// How well a unit with key `key` fits the folded query; `province` gives the folded name of its province
+/// (for communes), asked only when the unit's own name is not enough.
+fn rank<'a>(q: &str, key: &Key, province: impl FnOnce() -> Option<&'a str>) -> Option<u8> {
     if q == key.short || q == key.full {
         return Some(0);
     }
@@ -54,15 +57,17 @@ fn rank(q: &str, key: &Key, province: Option<&str>) -> Option<u8> {
         return Some(1);
     }
     let starts_word = |w: &str, text: &str| text.split(' ').any(|t| t.starts_with(w));
-    if q.split(' ').all(|w| starts_word(w, &key.full)) {
+    let own = |w: &str| starts_word(w, &key.full);
+    if q.split(' ').all(own) {
         return Some(2);
     }
-    let province = province?;
-    let own = q.split(' ').any(|w| starts_word(w, &key.full));
-    (own && q
-        .split(' ')
-        .all(|w| starts_word(w, &key.full) || starts_word(w, province)))
-    .then_some(3)
+    if !q.split(' ').any(own) {
+        return None;
+    }
+    let province = province()?;
+    q.split(' ')
+        .all(|w| own(w) || starts_word(w, province))
+        .then_some(3)
 }
 
 impl Places {
@@ -86,7 +91,7 @@ impl Places {
             {
                 continue;
             }
-            let province = match unit.level() {
+            let province = || match unit.level() {
                 Level::Commune => self
                     .province_key(&unit.province_code)
                     .map(|k| k.short.as_str()),
@@ -118,10 +123,11 @@ impl Places {
             folded(name.district),
             folded(name.ward),
         );
-        let index = self.old_index.get_or_init(|| OldIndex::new(self));
+        let old = self.old();
+        let index = old.index.get_or_init(|| OldIndex::new(old));
         let old_matches = |code: Option<&str>, query: Option<&String>| -> bool {
             let Some(query) = query else { return true };
-            code.and_then(|c| self.old_by_code.get(c))
+            code.and_then(|c| old.by_code.get(c))
                 .is_some_and(|&i| index.name_is(i as usize, query))
         };
         let mut successors: Vec<u32> = Vec::new();
@@ -132,7 +138,7 @@ impl Places {
             (None, None, None) => return Vec::new(),
         };
         for &i in index.candidates(query) {
-            let Some(unit) = self.old.get(i) else {
+            let Some(unit) = old.units.get(i) else {
                 continue;
             };
             if unit.level != level || !index.name_is(i, query) {
@@ -157,7 +163,7 @@ impl Places {
         }
         if level == OldLevel::Ward {
             for &i in index.alias_candidates(query) {
-                let Some(alias) = self.aliases.get(i) else {
+                let Some(alias) = old.aliases.get(i) else {
                     continue;
                 };
                 let fits = |q: Option<&String>, name: &str| {
@@ -221,8 +227,12 @@ pub(super) struct OldIndex {
 }
 
 impl OldIndex {
-    fn new(places: &Places) -> Self {
-        let full: Vec<String> = places.old.iter().map(|u| fold_name(&u.full_name)).collect();
+    fn new(places: &OldTable) -> Self {
+        let full: Vec<String> = places
+            .units
+            .iter()
+            .map(|u| fold_name(&u.full_name))
+            .collect();
         let mut by_short: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, f) in full.iter().enumerate() {
             by_short

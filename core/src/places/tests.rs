@@ -122,6 +122,20 @@ fn unit_ref_snapshots_the_full_name_and_looks_up_again() {
     };
     assert_eq!(p.lookup(&old), None);
     assert!(matches!(p.require(&old), Err(Error::Invalid { .. })));
+    // A reference in either scheme resolves to what it stands for today.
+    assert_eq!(codes(&p.resolve(&ba_dinh.to_ref())), ["00004"]);
+    assert_eq!(
+        codes(&p.resolve(&p.old_unit("00001").unwrap().to_ref())),
+        ["00097"]
+    );
+    assert!(
+        p.resolve(&UnitRef {
+            scheme: "osm".into(),
+            code: "00004".into(),
+            name: String::new()
+        })
+        .is_empty()
+    );
     let missing = UnitRef {
         code: "99999".into(),
         ..r
@@ -217,10 +231,20 @@ fn old_district_and_province_codes_resolve() {
     assert_eq!(codes(&p.resolve_old("72")), ["80"]);
     assert_eq!(p.resolve_old("02").first().unwrap().name, "Tuyên Quang");
     assert_eq!(p.old_unit("80").unwrap().to_ref().name, "Tỉnh Long An");
-    // Every old unit has a successor; every old province exactly one.
-    assert!(p.old.iter().all(|u| !u.successors.is_empty()));
+    // 63 old provinces, 696 districts, 10,035 wards; every one has a successor, every old province exactly one.
+    let count = |l: OldLevel| p.old().units.iter().filter(|u| u.level == l).count();
+    assert_eq!(
+        [
+            count(OldLevel::Province),
+            count(OldLevel::District),
+            count(OldLevel::Ward)
+        ],
+        [63, 696, 10035]
+    );
+    assert!(p.old().units.iter().all(|u| !u.successors.is_empty()));
     assert!(
-        p.old
+        p.old()
+            .units
             .iter()
             .filter(|u| u.level == OldLevel::Province)
             .all(|u| p.resolve_old(&u.code).len() == 1)
@@ -304,6 +328,7 @@ proptest! {
         let _ = p.resolve_old_name(OldName { ward: None, district: None, province: Some(&s) });
         let r = UnitRef { scheme: s.clone(), code: s.clone(), name: s.clone() };
         let _ = p.lookup(&r);
+        let _ = p.resolve(&r);
         let _ = p.require(&r);
         let _ = Places::from_tsv(&s);
         let _ = Places::from_tsv(&t);
