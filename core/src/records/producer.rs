@@ -148,6 +148,11 @@ impl Producer {
         if self.address.commune.code.trim().is_empty() {
             return Err(Error::Invalid { field: "address.commune".into(), reason: "a commune is required".into() });
         }
+        if let Some(phone) = &self.phone
+            && crate::forms::phone::normalize(phone).ok().as_deref() != Some(phone.as_str())
+        {
+            return Err(Error::Invalid { field: "phone".into(), reason: "not a Vietnamese phone number in national form (0…)".into() });
+        }
         if let (Some(m), Some(w)) = (self.members, self.women_members)
             && w > m
         {

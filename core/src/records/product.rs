@@ -165,7 +165,7 @@ pub struct Product {
     pub producer: RecordId,
     /// Product name, e.g. "Chè Tân Cương".
     pub name: String,
-    /// OCOP product group code (of the criteria decision), e.g. `thuc_pham`.
+    /// OCOP product group code (of the criteria decision), e.g. `food`.
     pub group: String,
     /// Subgroup code ("bộ sản phẩm").
     #[autosurgeon(missing = "Default::default")]

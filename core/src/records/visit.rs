@@ -192,14 +192,27 @@ pub(crate) fn set_caption(doc: &mut AutoCommit, hash: &str, caption: &str) -> Re
     }
 }
 
-/// Replaces the notes text, as a minimal set of splices so concurrent typing merges.
+/// Replaces the notes text with one splice covering only what changed (common prefix and suffix kept), so
+/// concurrent typing elsewhere in the notes merges.
+///
+/// Not `autosurgeon::Text::update`: in autosurgeon 0.14 it counts UTF-8 bytes where automerge counts code
+/// points, which breaks on Vietnamese text.
 pub(crate) fn set_notes(doc: &mut AutoCommit, notes: &str) -> Result<()> {
-    let mut current: Text = match doc.get(automerge::ROOT, "notes")? {
-        Some((Value::Object(ObjType::Text), _)) => autosurgeon::hydrate_prop(doc, automerge::ROOT, "notes").map_err(|e| Error::Shape(e.to_string()))?,
-        _ => Text::with_value(""),
+    let text = match doc.get(automerge::ROOT, "notes")? {
+        Some((Value::Object(ObjType::Text), id)) => id,
+        _ => doc.put_object(automerge::ROOT, "notes", ObjType::Text)?,
     };
-    current.update(notes);
-    put_field(doc, "notes", &current)
+    let old: Vec<char> = doc.text(&text)?.chars().collect();
+    let new: Vec<char> = notes.chars().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    let delete = old.len() - prefix - suffix;
+    let insert: String = new[prefix..new.len() - suffix].iter().collect();
+    if delete > 0 || !insert.is_empty() {
+        doc.splice_text(&text, prefix, delete as isize, &insert)?;
+    }
+    Ok(())
 }
 
 /// Marks the visit submitted at `at`.

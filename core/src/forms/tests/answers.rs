@@ -18,7 +18,7 @@ fn each_kind_accepts_a_good_answer() -> Result<(), FormError> {
     form.validate_answer("readiness_self_assessment", &Answer::Integer(5))?;
     form.validate_answer("annual_output", &Answer::Decimal(0.0))?;
     v2().validate_answer("ocop_certificate_expiry", &Answer::Date(date("2027-03-31")))?;
-    form.validate_answer("product_group", &Answer::SelectOne(s("dich_vu_du_lich")))?;
+    form.validate_answer("product_group", &Answer::SelectOne(s("tourism")))?;
     form.validate_answer(
         "ecommerce_channels",
         &Answer::SelectMultiple(vec![s("tiktok_shop"), s("postmart")]),

@@ -52,17 +52,14 @@ fn ocop_product_groups_are_the_six_of_decision_148() -> Result<(), FormError> {
         .iter()
         .map(|c| c.value.as_str())
         .collect();
-    assert_eq!(
-        values,
-        [
-            "thuc_pham",
-            "do_uong",
-            "thao_duoc",
-            "vai_may_mac",
-            "luu_niem_noi_that_trang_tri",
-            "dich_vu_du_lich"
-        ]
-    );
+    // The choices are the product groups of the criteria decision, with the same codes, so an answer can be
+    // carried into a product record as it is.
+    let decision = crate::reference::Catalog::embedded()
+        .decision("qd-148-2023")
+        .expect("decision 148/2023 is embedded");
+    let groups: Vec<&str> = decision.product_groups.iter().map(|g| g.code.as_str()).collect();
+    assert_eq!(values, groups);
+    assert_eq!(values.len(), 6);
     Ok(())
 }
 

@@ -100,7 +100,7 @@ pub(super) fn complete_v1_answers() -> BTreeMap<String, Answer> {
         (s("workers_total"), Answer::Integer(24)),
         (s("workers_women"), Answer::Integer(17)),
         (s("main_product_name"), Answer::Text(s("Mật ong hoa nhãn"))),
-        (s("product_group"), Answer::SelectOne(s("thuc_pham"))),
+        (s("product_group"), Answer::SelectOne(s("food"))),
         (s("annual_output"), Answer::Decimal(3.5)),
         (s("annual_output_unit"), Answer::SelectOne(s("tonne"))),
         (
