@@ -12,8 +12,10 @@
 //! ([`crate::records`] does this), so two concurrent fixes conflict as two whole fixes, never as a latitude from
 //! one and a longitude from the other.
 
-use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, transaction::CommitOptions};
 use automerge::transaction::Transactable;
+use automerge::{
+    AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, transaction::CommitOptions,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -23,7 +25,11 @@ use crate::ids::Millis;
 /// Commits the pending operations of `doc` as one change stamped with `author` and `time`.
 /// Returns the new change's hash, or `None` when nothing was changed.
 pub fn commit(doc: &mut AutoCommit, author: &Author, time: Millis) -> Option<ChangeHash> {
-    doc.commit_with(CommitOptions::default().with_message(author.to_message()).with_time(time))
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(author.to_message())
+            .with_time(time),
+    )
 }
 
 /// One value among the competing values of a conflicted field.
@@ -86,7 +92,10 @@ fn path_string(path: &[Seg]) -> String {
 }
 
 fn parse_path(path: &str) -> Result<Vec<Seg>> {
-    let bad = || Error::Invalid { field: "path".into(), reason: "not a field path of this record".into() };
+    let bad = || Error::Invalid {
+        field: "path".into(),
+        reason: "not a field path of this record".into(),
+    };
     let mut segs = Vec::new();
     for part in path.split('.') {
         let (key, mut rest) = match part.find('[') {
@@ -99,7 +108,10 @@ fn parse_path(path: &str) -> Result<Vec<Seg>> {
         segs.push(Seg::Key(key.to_string()));
         while !rest.is_empty() {
             let close = rest.find(']').ok_or_else(bad)?;
-            let idx: usize = rest.get(1..close).and_then(|n| n.parse().ok()).ok_or_else(bad)?;
+            let idx: usize = rest
+                .get(1..close)
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(bad)?;
             segs.push(Seg::Index(idx));
             rest = &rest[close + 1..];
         }
@@ -173,7 +185,8 @@ pub fn scan_conflicts(doc: &mut AutoCommit) -> Vec<FieldConflict> {
                 .into_iter()
                 .map(|(value, id)| {
                     let meta = doc.hash_for_opid(&id).and_then(|h| {
-                        doc.get_change_meta_by_hash(&h).map(|m| (m.message.map(|s| s.to_string()), m.timestamp))
+                        doc.get_change_meta_by_hash(&h)
+                            .map(|m| (m.message.map(|s| s.to_string()), m.timestamp))
                     });
                     let (message, at) = meta.map_or((None, None), |(m, t)| (m, Some(t)));
                     ConflictValue {
@@ -188,7 +201,13 @@ pub fn scan_conflicts(doc: &mut AutoCommit) -> Vec<FieldConflict> {
         .collect()
 }
 
-fn scan_obj(doc: &AutoCommit, obj: &ObjId, ty: ObjType, path: &mut Vec<Seg>, out: &mut Vec<RawConflict>) {
+fn scan_obj(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    ty: ObjType,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<RawConflict>,
+) {
     match ty {
         ObjType::Map | ObjType::Table => {
             for key in doc.keys(obj) {
@@ -208,14 +227,25 @@ fn scan_obj(doc: &AutoCommit, obj: &ObjId, ty: ObjType, path: &mut Vec<Seg>, out
     }
 }
 
-fn scan_prop(doc: &AutoCommit, obj: &ObjId, prop: automerge::Prop, path: &mut Vec<Seg>, out: &mut Vec<RawConflict>) {
+fn scan_prop(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    prop: automerge::Prop,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<RawConflict>,
+) {
     let all = doc.get_all(obj, prop).unwrap_or_default();
     if all.len() > 1 {
-        let values: Vec<(serde_json::Value, ObjId)> =
-            all.iter().map(|(v, id)| (value_to_json(doc, v, id), id.clone())).collect();
+        let values: Vec<(serde_json::Value, ObjId)> = all
+            .iter()
+            .map(|(v, id)| (value_to_json(doc, v, id), id.clone()))
+            .collect();
         if values.iter().any(|(v, _)| *v != values[0].0) {
             // automerge's winner is the last of `get_all`; show it first.
-            out.push(RawConflict { path: path_string(path), values: values.into_iter().rev().collect() });
+            out.push(RawConflict {
+                path: path_string(path),
+                values: values.into_iter().rev().collect(),
+            });
             return;
         }
     }
@@ -238,12 +268,22 @@ fn read_tree(doc: &AutoCommit, value: &Value<'_>, id: &ObjId) -> Tree {
         Value::Object(ObjType::Text) => Tree::Text(doc.text(id).unwrap_or_default()),
         Value::Object(ObjType::Map | ObjType::Table) => Tree::Map(
             doc.keys(id)
-                .filter_map(|k| doc.get(id, k.as_str()).ok().flatten().map(|(v, c)| (k.clone(), read_tree(doc, &v, &c))))
+                .filter_map(|k| {
+                    doc.get(id, k.as_str())
+                        .ok()
+                        .flatten()
+                        .map(|(v, c)| (k.clone(), read_tree(doc, &v, &c)))
+                })
                 .collect(),
         ),
         Value::Object(ObjType::List) => Tree::List(
             (0..doc.length(id))
-                .filter_map(|i| doc.get(id, i).ok().flatten().map(|(v, c)| read_tree(doc, &v, &c)))
+                .filter_map(|i| {
+                    doc.get(id, i)
+                        .ok()
+                        .flatten()
+                        .map(|(v, c)| read_tree(doc, &v, &c))
+                })
                 .collect(),
         ),
     }
@@ -265,7 +305,11 @@ fn json_to_tree(json: &serde_json::Value, like: Option<&ScalarValue>) -> Tree {
         }),
         J::String(s) => Tree::Scalar(ScalarValue::Str(s.as_str().into())),
         J::Array(items) => Tree::List(items.iter().map(|v| json_to_tree(v, None)).collect()),
-        J::Object(map) => Tree::Map(map.iter().map(|(k, v)| (k.clone(), json_to_tree(v, None))).collect()),
+        J::Object(map) => Tree::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_to_tree(v, None)))
+                .collect(),
+        ),
     }
 }
 
@@ -321,7 +365,10 @@ fn insert_tree(doc: &mut AutoCommit, list: &ObjId, index: usize, tree: &Tree) ->
 /// with [`Error::Invalid`] when `Keep` names an operation that is not one of the competing values.
 pub fn resolve(doc: &mut AutoCommit, path: &str, resolution: &Resolution) -> Result<()> {
     let segs = parse_path(path)?;
-    let (last, parents) = segs.split_last().ok_or_else(|| Error::Invalid { field: "path".into(), reason: "empty".into() })?;
+    let (last, parents) = segs.split_last().ok_or_else(|| Error::Invalid {
+        field: "path".into(),
+        reason: "empty".into(),
+    })?;
     let mut obj = automerge::ROOT;
     for seg in parents {
         let prop = match seg {
@@ -330,7 +377,12 @@ pub fn resolve(doc: &mut AutoCommit, path: &str, resolution: &Resolution) -> Res
         };
         match doc.get(&obj, prop)? {
             Some((Value::Object(_), id)) => obj = id,
-            _ => return Err(Error::NotFound { kind: "field", id: path.to_string() }),
+            _ => {
+                return Err(Error::NotFound {
+                    kind: "field",
+                    id: path.to_string(),
+                });
+            }
         }
     }
     let prop = match last {
@@ -339,14 +391,20 @@ pub fn resolve(doc: &mut AutoCommit, path: &str, resolution: &Resolution) -> Res
     };
     let all = doc.get_all(&obj, prop.clone())?;
     if all.len() < 2 {
-        return Err(Error::NotFound { kind: "conflict", id: path.to_string() });
+        return Err(Error::NotFound {
+            kind: "conflict",
+            id: path.to_string(),
+        });
     }
     let tree = match resolution {
         Resolution::Keep(op) => {
             let (value, id) = all
                 .iter()
                 .find(|(_, id)| op_string(id) == *op)
-                .ok_or_else(|| Error::Invalid { field: "op".into(), reason: "not one of the competing values".into() })?;
+                .ok_or_else(|| Error::Invalid {
+                    field: "op".into(),
+                    reason: "not one of the competing values".into(),
+                })?;
             read_tree(doc, value, id)
         }
         Resolution::Value(json) => {
@@ -373,7 +431,9 @@ mod tests {
     fn forked_pair() -> (AutoCommit, AutoCommit) {
         let mut a = AutoCommit::new().with_actor(ActorId::from(b"aaaa".as_slice()));
         a.put(automerge::ROOT, "name", "HTX Đồng Tâm").unwrap();
-        let rep = a.put_object(automerge::ROOT, "representative", ObjType::Map).unwrap();
+        let rep = a
+            .put_object(automerge::ROOT, "representative", ObjType::Map)
+            .unwrap();
         a.put(&rep, "gender", "female").unwrap();
         commit(&mut a, &author("a"), 1000);
         let b = a.fork().with_actor(ActorId::from(b"bbbb".as_slice()));
@@ -405,23 +465,55 @@ mod tests {
         assert_eq!(conflicts.len(), 1);
         let c = &conflicts[0];
         assert_eq!(c.path, "representative.gender");
-        let mut who: Vec<_> = c.values.iter().map(|v| (v.author.clone().unwrap().user_id, v.at.unwrap(), v.value.clone())).collect();
+        let mut who: Vec<_> = c
+            .values
+            .iter()
+            .map(|v| {
+                (
+                    v.author.clone().unwrap().user_id,
+                    v.at.unwrap(),
+                    v.value.clone(),
+                )
+            })
+            .collect();
         who.sort_by_key(|w| w.1);
-        assert_eq!(who[0], ("officer".to_string(), 2000, serde_json::json!("male")));
-        assert_eq!(who[1], ("union".to_string(), 3000, serde_json::json!("other")));
+        assert_eq!(
+            who[0],
+            ("officer".to_string(), 2000, serde_json::json!("male"))
+        );
+        assert_eq!(
+            who[1],
+            ("union".to_string(), 3000, serde_json::json!("other"))
+        );
 
-        let keep = c.values.iter().find(|v| v.value == "male").unwrap().op.clone();
+        let keep = c
+            .values
+            .iter()
+            .find(|v| v.value == "male")
+            .unwrap()
+            .op
+            .clone();
         resolve(&mut a, &c.path, &Resolution::Keep(keep)).unwrap();
         commit(&mut a, &author("supervisor"), 4000);
         assert!(scan_conflicts(&mut a).is_empty());
         let rep = a.get(automerge::ROOT, "representative").unwrap().unwrap().1;
-        assert_eq!(a.get(&rep, "gender").unwrap().unwrap().0.as_str(), Some("male"));
+        assert_eq!(
+            a.get(&rep, "gender").unwrap().unwrap().0.as_str(),
+            Some("male")
+        );
 
         // The resolution syncs: b sees it and the conflict is gone there too.
         b.merge(&mut a).unwrap();
         assert!(scan_conflicts(&mut b).is_empty());
         // Resolving again is refused: nothing to resolve.
-        assert!(matches!(resolve(&mut b, "representative.gender", &Resolution::Value("x".into())), Err(Error::NotFound { .. })));
+        assert!(matches!(
+            resolve(
+                &mut b,
+                "representative.gender",
+                &Resolution::Value("x".into())
+            ),
+            Err(Error::NotFound { .. })
+        ));
     }
 
     #[test]
@@ -438,11 +530,15 @@ mod tests {
     #[test]
     fn whole_object_conflict_resolves_by_copying_the_chosen_object() {
         let (mut a, mut b) = forked_pair();
-        let fa = a.put_object(automerge::ROOT, "location", ObjType::Map).unwrap();
+        let fa = a
+            .put_object(automerge::ROOT, "location", ObjType::Map)
+            .unwrap();
         a.put(&fa, "lat", 21.0).unwrap();
         a.put(&fa, "lon", 105.8).unwrap();
         commit(&mut a, &author("a"), 2);
-        let fb = b.put_object(automerge::ROOT, "location", ObjType::Map).unwrap();
+        let fb = b
+            .put_object(automerge::ROOT, "location", ObjType::Map)
+            .unwrap();
         b.put(&fb, "lat", 10.7).unwrap();
         b.put(&fb, "lon", 106.6).unwrap();
         commit(&mut b, &author("b"), 3);
@@ -450,12 +546,21 @@ mod tests {
         let c = scan_conflicts(&mut a);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].path, "location");
-        let keep = c[0].values.iter().find(|v| v.value["lat"] == 10.7).unwrap().op.clone();
+        let keep = c[0]
+            .values
+            .iter()
+            .find(|v| v.value["lat"] == 10.7)
+            .unwrap()
+            .op
+            .clone();
         resolve(&mut a, "location", &Resolution::Keep(keep)).unwrap();
         commit(&mut a, &author("s"), 4);
         assert!(scan_conflicts(&mut a).is_empty());
         let (v, id) = a.get(automerge::ROOT, "location").unwrap().unwrap();
-        assert_eq!(value_to_json(&a, &v, &id), serde_json::json!({"lat": 10.7, "lon": 106.6}));
+        assert_eq!(
+            value_to_json(&a, &v, &id),
+            serde_json::json!({"lat": 10.7, "lon": 106.6})
+        );
     }
 
     #[test]
@@ -467,14 +572,28 @@ mod tests {
         commit(&mut b, &author("b"), 3);
         a.merge(&mut b).unwrap();
         resolve(&mut a, "area", &Resolution::Value(serde_json::json!(2))).unwrap();
-        assert_eq!(a.get(automerge::ROOT, "area").unwrap().unwrap().0.as_f64(), Some(2.0));
+        assert_eq!(
+            a.get(automerge::ROOT, "area").unwrap().unwrap().0.as_f64(),
+            Some(2.0)
+        );
     }
 
     #[test]
     fn malformed_paths_are_refused() {
         let (mut a, _) = forked_pair();
-        for p in ["", ".", "a..b", "x[", "x[a]", "x[1", "representative.missing.deeper"] {
-            assert!(resolve(&mut a, p, &Resolution::Value(serde_json::Value::Null)).is_err(), "{p}");
+        for p in [
+            "",
+            ".",
+            "a..b",
+            "x[",
+            "x[a]",
+            "x[1",
+            "representative.missing.deeper",
+        ] {
+            assert!(
+                resolve(&mut a, p, &Resolution::Value(serde_json::Value::Null)).is_err(),
+                "{p}"
+            );
         }
     }
 }

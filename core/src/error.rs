@@ -47,7 +47,9 @@ pub enum Error {
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The database was written by a newer version of OCOP Field.
-    #[error("database schema version {found} is newer than this app supports ({supported}); update the app")]
+    #[error(
+        "database schema version {found} is newer than this app supports ({supported}); update the app"
+    )]
     StoreTooNew {
         /// The version found in the file.
         found: u32,

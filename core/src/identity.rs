@@ -60,7 +60,11 @@ pub struct Author {
 impl Author {
     /// A new author stamp.
     pub fn new(user_id: impl Into<String>, name: impl Into<String>, role: Role) -> Self {
-        Self { user_id: user_id.into(), name: name.into(), role }
+        Self {
+            user_id: user_id.into(),
+            name: name.into(),
+            role,
+        }
     }
 
     /// The change message carrying this author.

@@ -49,7 +49,10 @@ impl FromStr for RecordId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         uuid::Uuid::parse_str(s)
             .map(Self)
-            .map_err(|e| Error::Invalid { field: "id".into(), reason: e.to_string() })
+            .map_err(|e| Error::Invalid {
+                field: "id".into(),
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -62,7 +65,9 @@ impl Reconcile for RecordId {
 
 impl Hydrate for RecordId {
     fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
-        uuid::Uuid::parse_str(s).map(Self).map_err(|_| HydrateError::unexpected("a UUID", s.to_string()))
+        uuid::Uuid::parse_str(s)
+            .map(Self)
+            .map_err(|_| HydrateError::unexpected("a UUID", s.to_string()))
     }
 }
 
@@ -76,18 +81,28 @@ impl Date {
     pub fn parse(s: &str) -> crate::Result<Self> {
         chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(Self)
-            .map_err(|e| Error::Invalid { field: "date".into(), reason: format!("expected YYYY-MM-DD: {e}") })
+            .map_err(|e| Error::Invalid {
+                field: "date".into(),
+                reason: format!("expected YYYY-MM-DD: {e}"),
+            })
     }
 
     /// This date plus `months` calendar months (clamped to the month's last day: 31 Jan + 1 month = 28/29 Feb).
     pub fn plus_months(self, months: u32) -> Self {
-        Self(self.0.checked_add_months(chrono::Months::new(months)).unwrap_or(chrono::NaiveDate::MAX))
+        Self(
+            self.0
+                .checked_add_months(chrono::Months::new(months))
+                .unwrap_or(chrono::NaiveDate::MAX),
+        )
     }
 
     /// Today's date in Vietnam (UTC+7).
     pub fn today_vn() -> Self {
         let now = chrono::Utc::now();
-        Self(chrono::FixedOffset::east_opt(7 * 3600).map_or(now.date_naive(), |vn| now.with_timezone(&vn).date_naive()))
+        Self(
+            chrono::FixedOffset::east_opt(7 * 3600)
+                .map_or(now.date_naive(), |vn| now.with_timezone(&vn).date_naive()),
+        )
     }
 }
 
@@ -111,4 +126,3 @@ impl Hydrate for Date {
             .map_err(|_| HydrateError::unexpected("a YYYY-MM-DD date", s.to_string()))
     }
 }
-

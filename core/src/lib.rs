@@ -6,8 +6,11 @@
 //! Data flows one way: **capture → validate → document → store → sync → merge → project → review/report**.
 //! See `ARCHITECTURE.md` at the top of the repository for the module map.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod doc;
 pub mod error;
+pub mod forms;
 pub mod gps;
 pub mod identity;
 pub mod ids;
@@ -17,7 +20,6 @@ pub mod records;
 pub mod reference;
 pub mod store;
 pub mod sync;
-pub mod forms;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -52,7 +52,8 @@ mod tests {
     #[test]
     fn precomposed_and_decomposed_fold_alike() {
         let precomposed = "Quảng Ngãi";
-        let decomposed: String = unicode_normalization::UnicodeNormalization::nfd(precomposed).collect();
+        let decomposed: String =
+            unicode_normalization::UnicodeNormalization::nfd(precomposed).collect();
         assert_ne!(precomposed, decomposed);
         assert_eq!(fold(precomposed), fold(&decomposed));
     }

@@ -24,8 +24,8 @@ mod visit;
 
 pub use producer::{Address, Gender, OwnerKind, Person, Producer, ProducerPatch, ProducerStatus};
 pub use product::{
-    Certification, EcommerceListing, OcopStage, OcopStatus, Product, ProductPatch, RawMaterialZone, Trademark,
-    TrademarkStatus,
+    Certification, EcommerceListing, OcopStage, OcopStatus, Product, ProductPatch, RawMaterialZone,
+    Trademark, TrademarkStatus,
 };
 pub use visit::{PhotoKind, PhotoRef, Visit, VisitFix, VisitState};
 
@@ -75,13 +75,22 @@ impl RecordKind {
             "visit" => RecordKind::Visit,
             "review" => RecordKind::Review,
             "form" => RecordKind::Form,
-            other => return Err(Error::Invalid { field: "kind".into(), reason: format!("unknown record kind {other:?}") }),
+            other => {
+                return Err(Error::Invalid {
+                    field: "kind".into(),
+                    reason: format!("unknown record kind {other:?}"),
+                });
+            }
         })
     }
 }
 
 /// Writes a new record into an empty document: `@kind`, `@schema` and every field.
-pub(crate) fn create<T: Reconcile>(doc: &mut AutoCommit, kind: RecordKind, record: &T) -> Result<()> {
+pub(crate) fn create<T: Reconcile>(
+    doc: &mut AutoCommit,
+    kind: RecordKind,
+    record: &T,
+) -> Result<()> {
     doc.put(automerge::ROOT, "@kind", kind.as_str())?;
     doc.put(automerge::ROOT, "@schema", ScalarValue::Uint(RECORD_SCHEMA))?;
     autosurgeon::reconcile(doc, record).map_err(|e| Error::Shape(e.to_string()))
@@ -105,12 +114,18 @@ pub fn read<T: Hydrate>(doc: &AutoCommit) -> Result<T> {
 
 /// Writes one top-level field of a record (a plain value: strings, numbers, options of them, maps merged by key).
 pub(crate) fn put_field<T: Reconcile>(doc: &mut AutoCommit, key: &str, value: &T) -> Result<()> {
-    autosurgeon::reconcile_prop(doc, automerge::ROOT, key, value).map_err(|e| Error::Shape(e.to_string()))
+    autosurgeon::reconcile_prop(doc, automerge::ROOT, key, value)
+        .map_err(|e| Error::Shape(e.to_string()))
 }
 
 /// Writes `value` at `key` of `obj` as a fresh object, superseding whatever was there: concurrent writes of the
 /// same key then conflict as whole values. `None` is written as null.
-pub(crate) fn put_whole<T: Reconcile>(doc: &mut AutoCommit, obj: &automerge::ObjId, key: &str, value: Option<&T>) -> Result<()> {
+pub(crate) fn put_whole<T: Reconcile>(
+    doc: &mut AutoCommit,
+    obj: &automerge::ObjId,
+    key: &str,
+    value: Option<&T>,
+) -> Result<()> {
     match value {
         None => {
             doc.put(obj, key, ScalarValue::Null)?;
@@ -119,7 +134,8 @@ pub(crate) fn put_whole<T: Reconcile>(doc: &mut AutoCommit, obj: &automerge::Obj
             // A fresh map gives the value a new identity; reconciling into it fills it. Values that are not maps
             // (strings, numbers) simply overwrite the fresh map.
             doc.put_object(obj, key, ObjType::Map)?;
-            autosurgeon::reconcile_prop(doc, obj, key, v).map_err(|e| Error::Shape(e.to_string()))?;
+            autosurgeon::reconcile_prop(doc, obj, key, v)
+                .map_err(|e| Error::Shape(e.to_string()))?;
         }
     }
     Ok(())
@@ -128,12 +144,20 @@ pub(crate) fn put_whole<T: Reconcile>(doc: &mut AutoCommit, obj: &automerge::Obj
 /// Checks that a text field is non-empty after trimming and not absurdly long.
 pub(crate) fn check_text(field: &str, value: &str, max_chars: usize) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::Invalid { field: field.into(), reason: "must not be empty".into() });
+        return Err(Error::Invalid {
+            field: field.into(),
+            reason: "must not be empty".into(),
+        });
     }
     if value.chars().count() > max_chars {
-        return Err(Error::Invalid { field: field.into(), reason: format!("longer than {max_chars} characters") });
+        return Err(Error::Invalid {
+            field: field.into(),
+            reason: format!("longer than {max_chars} characters"),
+        });
     }
     Ok(())
 }
 
-pub(crate) use visit::{add_photo, append_fix, set_caption, set_notes, submit as submit_visit, write_answer};
+pub(crate) use visit::{
+    add_photo, append_fix, set_caption, set_notes, submit as submit_visit, write_answer,
+};

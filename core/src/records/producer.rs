@@ -146,17 +146,26 @@ impl Producer {
         check_text("name", &self.name, 300)?;
         check_text("representative.name", &self.representative.name, 200)?;
         if self.address.commune.code.trim().is_empty() {
-            return Err(Error::Invalid { field: "address.commune".into(), reason: "a commune is required".into() });
+            return Err(Error::Invalid {
+                field: "address.commune".into(),
+                reason: "a commune is required".into(),
+            });
         }
         if let Some(phone) = &self.phone
             && crate::forms::phone::normalize(phone).ok().as_deref() != Some(phone.as_str())
         {
-            return Err(Error::Invalid { field: "phone".into(), reason: "not a Vietnamese phone number in national form (0…)".into() });
+            return Err(Error::Invalid {
+                field: "phone".into(),
+                reason: "not a Vietnamese phone number in national form (0…)".into(),
+            });
         }
         if let (Some(m), Some(w)) = (self.members, self.women_members)
             && w > m
         {
-            return Err(Error::Invalid { field: "women_members".into(), reason: "more women members than members".into() });
+            return Err(Error::Invalid {
+                field: "women_members".into(),
+                reason: "more women members than members".into(),
+            });
         }
         Ok(())
     }
@@ -197,18 +206,42 @@ impl ProducerPatch {
     /// Applies the patch to `current` in memory (to validate the result before writing it).
     pub fn applied_to(&self, current: &Producer) -> Producer {
         let mut p = current.clone();
-        if let Some(v) = self.owner_kind { p.owner_kind = v; }
-        if let Some(v) = &self.name { p.name = v.clone(); }
-        if let Some(v) = &self.registration_no { p.registration_no = v.clone(); }
-        if let Some(v) = &self.representative { p.representative = v.clone(); }
-        if let Some(v) = &self.phone { p.phone = v.clone(); }
-        if let Some(v) = &self.address { p.address = v.clone(); }
-        if let Some(v) = &self.location { p.location = v.clone(); }
-        if let Some(v) = self.members { p.members = v; }
-        if let Some(v) = self.women_members { p.women_members = v; }
-        if let Some(v) = self.women_owned { p.women_owned = v; }
-        if let Some(v) = self.women_led { p.women_led = v; }
-        if let Some(v) = self.status { p.status = v; }
+        if let Some(v) = self.owner_kind {
+            p.owner_kind = v;
+        }
+        if let Some(v) = &self.name {
+            p.name = v.clone();
+        }
+        if let Some(v) = &self.registration_no {
+            p.registration_no = v.clone();
+        }
+        if let Some(v) = &self.representative {
+            p.representative = v.clone();
+        }
+        if let Some(v) = &self.phone {
+            p.phone = v.clone();
+        }
+        if let Some(v) = &self.address {
+            p.address = v.clone();
+        }
+        if let Some(v) = &self.location {
+            p.location = v.clone();
+        }
+        if let Some(v) = self.members {
+            p.members = v;
+        }
+        if let Some(v) = self.women_members {
+            p.women_members = v;
+        }
+        if let Some(v) = self.women_owned {
+            p.women_owned = v;
+        }
+        if let Some(v) = self.women_led {
+            p.women_led = v;
+        }
+        if let Some(v) = self.status {
+            p.status = v;
+        }
         p
     }
 
@@ -220,18 +253,42 @@ impl ProducerPatch {
     /// Writes the patch's fields into a producer document.
     pub(crate) fn write(&self, doc: &mut AutoCommit) -> Result<()> {
         let root = automerge::ROOT;
-        if let Some(v) = self.owner_kind { put_field(doc, "owner_kind", &v)?; }
-        if let Some(v) = &self.name { put_field(doc, "name", v)?; }
-        if let Some(v) = &self.registration_no { put_field(doc, "registration_no", v)?; }
-        if let Some(v) = &self.representative { put_field(doc, "representative", v)?; }
-        if let Some(v) = &self.phone { put_field(doc, "phone", v)?; }
-        if let Some(v) = &self.address { put_whole(doc, &root, "address", Some(v))?; }
-        if let Some(v) = &self.location { put_whole(doc, &root, "location", v.as_ref())?; }
-        if let Some(v) = self.members { put_field(doc, "members", &v)?; }
-        if let Some(v) = self.women_members { put_field(doc, "women_members", &v)?; }
-        if let Some(v) = self.women_owned { put_field(doc, "women_owned", &v)?; }
-        if let Some(v) = self.women_led { put_field(doc, "women_led", &v)?; }
-        if let Some(v) = self.status { put_whole(doc, &root, "status", Some(&v))?; }
+        if let Some(v) = self.owner_kind {
+            put_field(doc, "owner_kind", &v)?;
+        }
+        if let Some(v) = &self.name {
+            put_field(doc, "name", v)?;
+        }
+        if let Some(v) = &self.registration_no {
+            put_field(doc, "registration_no", v)?;
+        }
+        if let Some(v) = &self.representative {
+            put_field(doc, "representative", v)?;
+        }
+        if let Some(v) = &self.phone {
+            put_field(doc, "phone", v)?;
+        }
+        if let Some(v) = &self.address {
+            put_whole(doc, &root, "address", Some(v))?;
+        }
+        if let Some(v) = &self.location {
+            put_whole(doc, &root, "location", v.as_ref())?;
+        }
+        if let Some(v) = self.members {
+            put_field(doc, "members", &v)?;
+        }
+        if let Some(v) = self.women_members {
+            put_field(doc, "women_members", &v)?;
+        }
+        if let Some(v) = self.women_owned {
+            put_field(doc, "women_owned", &v)?;
+        }
+        if let Some(v) = self.women_led {
+            put_field(doc, "women_led", &v)?;
+        }
+        if let Some(v) = self.status {
+            put_whole(doc, &root, "status", Some(&v))?;
+        }
         Ok(())
     }
 }

@@ -13,7 +13,20 @@ use crate::ids::{Date, Millis, RecordId};
 use crate::places::UnitRef;
 
 /// Where a product stands in the OCOP programme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Reconcile,
+    Hydrate,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OcopStage {
     /// Found on a visit, not yet registered for evaluation.
@@ -65,7 +78,13 @@ impl OcopStage {
 
     /// True for stages that carry a certificate.
     pub fn is_certified(self) -> bool {
-        matches!(self, OcopStage::ThreeStar | OcopStage::FourStar | OcopStage::FiveStar | OcopStage::PotentialFiveStar)
+        matches!(
+            self,
+            OcopStage::ThreeStar
+                | OcopStage::FourStar
+                | OcopStage::FiveStar
+                | OcopStage::PotentialFiveStar
+        )
     }
 }
 
@@ -97,7 +116,15 @@ pub struct OcopStatus {
 impl OcopStatus {
     /// A candidate, not yet evaluated.
     pub fn candidate() -> Self {
-        Self { stage: OcopStage::Candidate, score: None, criteria: None, certificate_no: None, issued: None, expires: None, authority: None }
+        Self {
+            stage: OcopStage::Candidate,
+            score: None,
+            criteria: None,
+            certificate_no: None,
+            issued: None,
+            expires: None,
+            authority: None,
+        }
     }
 }
 
@@ -211,17 +238,26 @@ impl Product {
         if let Some(z) = &self.raw_material_zone
             && !(z.area_ha.is_finite() && z.area_ha >= 0.0)
         {
-            return Err(Error::Invalid { field: "raw_material_zone".into(), reason: "area is not a finite positive number".into() });
+            return Err(Error::Invalid {
+                field: "raw_material_zone".into(),
+                reason: "area is not a finite positive number".into(),
+            });
         }
         if let (Some(i), Some(e)) = (self.ocop.issued, self.ocop.expires)
             && e < i
         {
-            return Err(Error::Invalid { field: "ocop.expires".into(), reason: "expires before it was issued".into() });
+            return Err(Error::Invalid {
+                field: "ocop.expires".into(),
+                reason: "expires before it was issued".into(),
+            });
         }
         if let Some(s) = self.ocop.score
             && !(0.0..=100.0).contains(&s)
         {
-            return Err(Error::Invalid { field: "ocop.score".into(), reason: "score must be between 0 and 100".into() });
+            return Err(Error::Invalid {
+                field: "ocop.score".into(),
+                reason: "score must be between 0 and 100".into(),
+            });
         }
         Ok(())
     }
@@ -267,49 +303,106 @@ impl ProductPatch {
     /// Applies the patch to `current` in memory.
     pub fn applied_to(&self, current: &Product) -> Product {
         let mut p = current.clone();
-        if let Some(v) = &self.name { p.name = v.clone(); }
-        if let Some(v) = &self.group { p.group = v.clone(); }
-        if let Some(v) = &self.subgroup { p.subgroup = v.clone(); }
-        if let Some(v) = &self.description { p.description = v.clone(); }
-        if let Some((prov, com)) = &self.place { p.province = prov.clone(); p.commune = com.clone(); }
-        if let Some(v) = &self.raw_material_zone { p.raw_material_zone = v.clone(); }
-        if let Some(v) = &self.packaging { p.packaging = v.clone(); }
-        if let Some(v) = &self.trademark { p.trademark = v.clone(); }
-        if let Some(v) = self.traceability_stamp { p.traceability_stamp = v; }
+        if let Some(v) = &self.name {
+            p.name = v.clone();
+        }
+        if let Some(v) = &self.group {
+            p.group = v.clone();
+        }
+        if let Some(v) = &self.subgroup {
+            p.subgroup = v.clone();
+        }
+        if let Some(v) = &self.description {
+            p.description = v.clone();
+        }
+        if let Some((prov, com)) = &self.place {
+            p.province = prov.clone();
+            p.commune = com.clone();
+        }
+        if let Some(v) = &self.raw_material_zone {
+            p.raw_material_zone = v.clone();
+        }
+        if let Some(v) = &self.packaging {
+            p.packaging = v.clone();
+        }
+        if let Some(v) = &self.trademark {
+            p.trademark = v.clone();
+        }
+        if let Some(v) = self.traceability_stamp {
+            p.traceability_stamp = v;
+        }
         for (k, v) in &self.certifications {
-            match v { Some(c) => { p.certifications.insert(k.clone(), c.clone()); } None => { p.certifications.remove(k); } }
+            match v {
+                Some(c) => {
+                    p.certifications.insert(k.clone(), c.clone());
+                }
+                None => {
+                    p.certifications.remove(k);
+                }
+            }
         }
         for (k, v) in &self.ecommerce {
-            match v { Some(c) => { p.ecommerce.insert(k.clone(), c.clone()); } None => { p.ecommerce.remove(k); } }
+            match v {
+                Some(c) => {
+                    p.ecommerce.insert(k.clone(), c.clone());
+                }
+                None => {
+                    p.ecommerce.remove(k);
+                }
+            }
         }
-        if let Some(v) = &self.ocop { p.ocop = v.clone(); }
+        if let Some(v) = &self.ocop {
+            p.ocop = v.clone();
+        }
         p
     }
 
     /// Writes the patch's fields into a product document.
     pub(crate) fn write(&self, doc: &mut AutoCommit) -> Result<()> {
         let root = automerge::ROOT;
-        if let Some(v) = &self.name { put_field(doc, "name", v)?; }
-        if let Some(v) = &self.group { put_field(doc, "group", v)?; }
-        if let Some(v) = &self.subgroup { put_field(doc, "subgroup", v)?; }
-        if let Some(v) = &self.description { put_field(doc, "description", v)?; }
+        if let Some(v) = &self.name {
+            put_field(doc, "name", v)?;
+        }
+        if let Some(v) = &self.group {
+            put_field(doc, "group", v)?;
+        }
+        if let Some(v) = &self.subgroup {
+            put_field(doc, "subgroup", v)?;
+        }
+        if let Some(v) = &self.description {
+            put_field(doc, "description", v)?;
+        }
         if let Some((prov, com)) = &self.place {
             put_whole(doc, &root, "province", Some(prov))?;
             put_whole(doc, &root, "commune", Some(com))?;
         }
-        if let Some(v) = &self.raw_material_zone { put_whole(doc, &root, "raw_material_zone", v.as_ref())?; }
-        if let Some(v) = &self.packaging { put_field(doc, "packaging", v)?; }
-        if let Some(v) = &self.trademark { put_whole(doc, &root, "trademark", v.as_ref())?; }
-        if let Some(v) = self.traceability_stamp { put_field(doc, "traceability_stamp", &v)?; }
+        if let Some(v) = &self.raw_material_zone {
+            put_whole(doc, &root, "raw_material_zone", v.as_ref())?;
+        }
+        if let Some(v) = &self.packaging {
+            put_field(doc, "packaging", v)?;
+        }
+        if let Some(v) = &self.trademark {
+            put_whole(doc, &root, "trademark", v.as_ref())?;
+        }
+        if let Some(v) = self.traceability_stamp {
+            put_field(doc, "traceability_stamp", &v)?;
+        }
         write_keyed(doc, "certifications", &self.certifications)?;
         write_keyed(doc, "ecommerce", &self.ecommerce)?;
-        if let Some(v) = &self.ocop { put_whole(doc, &root, "ocop", Some(v))?; }
+        if let Some(v) = &self.ocop {
+            put_whole(doc, &root, "ocop", Some(v))?;
+        }
         Ok(())
     }
 }
 
 /// Adds, replaces or removes entries of a map-valued field, one key at a time.
-fn write_keyed<T: Reconcile>(doc: &mut AutoCommit, field: &str, entries: &BTreeMap<String, Option<T>>) -> Result<()> {
+fn write_keyed<T: Reconcile>(
+    doc: &mut AutoCommit,
+    field: &str,
+    entries: &BTreeMap<String, Option<T>>,
+) -> Result<()> {
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ReadDoc, Value};
     if entries.is_empty() {

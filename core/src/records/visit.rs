@@ -153,7 +153,11 @@ fn root_map(doc: &mut AutoCommit, key: &str) -> Result<automerge::ObjId> {
 }
 
 /// Sets (whole) or clears one answer.
-pub(crate) fn write_answer(doc: &mut AutoCommit, question: &str, answer: Option<&Answer>) -> Result<()> {
+pub(crate) fn write_answer(
+    doc: &mut AutoCommit,
+    question: &str,
+    answer: Option<&Answer>,
+) -> Result<()> {
     let answers = root_map(doc, "answers")?;
     match answer {
         Some(a) => put_whole(doc, &answers, question, Some(a)),
@@ -186,9 +190,13 @@ pub(crate) fn set_caption(doc: &mut AutoCommit, hash: &str, caption: &str) -> Re
     let photos = root_map(doc, "photos")?;
     match doc.get(&photos, hash)? {
         Some((Value::Object(ObjType::Map), id)) => {
-            autosurgeon::reconcile_prop(doc, &id, "caption", caption).map_err(|e| Error::Shape(e.to_string()))
+            autosurgeon::reconcile_prop(doc, &id, "caption", caption)
+                .map_err(|e| Error::Shape(e.to_string()))
         }
-        _ => Err(Error::NotFound { kind: "photo", id: hash.to_string() }),
+        _ => Err(Error::NotFound {
+            kind: "photo",
+            id: hash.to_string(),
+        }),
     }
 }
 
@@ -206,7 +214,13 @@ pub(crate) fn set_notes(doc: &mut AutoCommit, notes: &str) -> Result<()> {
     let new: Vec<char> = notes.chars().collect();
     let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
     let room = old.len().min(new.len()) - prefix;
-    let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
     let delete = old.len() - prefix - suffix;
     let insert: String = new[prefix..new.len() - suffix].iter().collect();
     if delete > 0 || !insert.is_empty() {

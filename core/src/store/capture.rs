@@ -16,9 +16,9 @@ use crate::identity::Author;
 use crate::ids::{Date, RecordId, now_millis};
 use crate::places::Places;
 use crate::records::{
-    self, Address, Certification, EcommerceListing, OcopStatus, OwnerKind, Person, PhotoKind, PhotoRef, Producer,
-    ProducerPatch, ProducerStatus, Product, ProductPatch, RawMaterialZone, RecordKind, Trademark, Visit, VisitFix,
-    VisitState,
+    self, Address, Certification, EcommerceListing, OcopStatus, OwnerKind, Person, PhotoKind,
+    PhotoRef, Producer, ProducerPatch, ProducerStatus, Product, ProductPatch, RawMaterialZone,
+    RecordKind, Trademark, Visit, VisitFix, VisitState,
 };
 use crate::reference::Catalog;
 
@@ -103,11 +103,24 @@ impl Store {
     /// administrative units.
     pub fn address_in(&self, commune_code: &str, hamlet: &str, street: &str) -> Result<Address> {
         let places = Places::embedded();
-        let commune = places.commune(commune_code).ok_or_else(|| Error::NotFound { kind: "commune", id: commune_code.to_string() })?;
+        let commune = places
+            .commune(commune_code)
+            .ok_or_else(|| Error::NotFound {
+                kind: "commune",
+                id: commune_code.to_string(),
+            })?;
         let province = places
             .province(&commune.province_code)
-            .ok_or_else(|| Error::NotFound { kind: "province", id: commune.province_code.clone() })?;
-        Ok(Address { province: province.to_ref(), commune: commune.to_ref(), hamlet: hamlet.trim().to_string(), street: street.trim().to_string() })
+            .ok_or_else(|| Error::NotFound {
+                kind: "province",
+                id: commune.province_code.clone(),
+            })?;
+        Ok(Address {
+            province: province.to_ref(),
+            commune: commune.to_ref(),
+            hamlet: hamlet.trim().to_string(),
+            street: street.trim().to_string(),
+        })
     }
 
     /// Registers a producer.
@@ -117,12 +130,17 @@ impl Store {
         if let Some(fix) = &new.location {
             fix.validate(now_millis())?;
         }
-        let women_led = new.women_led.or((new.representative.gender == records::Gender::Female).then_some(true));
+        let women_led = new
+            .women_led
+            .or((new.representative.gender == records::Gender::Female).then_some(true));
         let producer = Producer {
             id: RecordId::new(),
             owner_kind: new.owner_kind,
             name: new.name.trim().to_string(),
-            registration_no: new.registration_no.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            registration_no: new
+                .registration_no
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
             representative: new.representative,
             phone,
             address,
@@ -136,17 +154,25 @@ impl Store {
             created_at: now_millis(),
         };
         producer.validate()?;
-        self.write_doc(producer.id, RecordKind::Producer, author, true, |doc| records::create(doc, RecordKind::Producer, &producer))?;
+        self.write_doc(producer.id, RecordKind::Producer, author, true, |doc| {
+            records::create(doc, RecordKind::Producer, &producer)
+        })?;
         Ok(producer)
     }
 
     /// Edits a producer field by field. Moving it to another commune moves its products with it.
-    pub fn update_producer(&self, author: &Author, id: RecordId, mut patch: ProducerPatch) -> Result<Producer> {
+    pub fn update_producer(
+        &self,
+        author: &Author,
+        id: RecordId,
+        mut patch: ProducerPatch,
+    ) -> Result<Producer> {
         if let Some(Some(phone)) = &patch.phone {
             patch.phone = Some(Some(normalize_phone(phone)?));
         }
         if let Some(addr) = &patch.address {
-            patch.address = Some(self.address_in(&addr.commune.code, &addr.hamlet, &addr.street)?);
+            patch.address =
+                Some(self.address_in(&addr.commune.code, &addr.hamlet, &addr.street)?);
         }
         if let Some(Some(fix)) = &patch.location {
             fix.validate(now_millis())?;
@@ -157,11 +183,25 @@ impl Store {
         if patch.is_empty() {
             return Ok(current);
         }
-        self.write_doc(id, RecordKind::Producer, author, false, |doc| patch.write(doc))?;
+        self.write_doc(id, RecordKind::Producer, author, false, |doc| {
+            patch.write(doc)
+        })?;
         if current.address.commune != updated.address.commune {
-            for p in self.list_products(&super::ProductFilter { producer_id: Some(id), limit: 10_000, ..Default::default() })? {
-                let place = ProductPatch { place: Some((updated.address.province.clone(), updated.address.commune.clone())), ..Default::default() };
-                self.write_doc(p.id, RecordKind::Product, author, false, |doc| place.write(doc))?;
+            for p in self.list_products(&super::ProductFilter {
+                producer_id: Some(id),
+                limit: 10_000,
+                ..Default::default()
+            })? {
+                let place = ProductPatch {
+                    place: Some((
+                        updated.address.province.clone(),
+                        updated.address.commune.clone(),
+                    )),
+                    ..Default::default()
+                };
+                self.write_doc(p.id, RecordKind::Product, author, false, |doc| {
+                    place.write(doc)
+                })?;
             }
         }
         Ok(updated)
@@ -171,10 +211,13 @@ impl Store {
     pub fn create_product(&self, author: &Author, new: NewProduct) -> Result<Product> {
         let producer = self.producer(new.producer)?;
         check_group(&new.group, new.subgroup.as_deref())?;
-        let zone = new.raw_material_zone.map(|ring| -> Result<RawMaterialZone> {
-            let area_ha = gps::zone_area_ha(&ring)?;
-            Ok(RawMaterialZone { ring, area_ha })
-        }).transpose()?;
+        let zone = new
+            .raw_material_zone
+            .map(|ring| -> Result<RawMaterialZone> {
+                let area_ha = gps::zone_area_ha(&ring)?;
+                Ok(RawMaterialZone { ring, area_ha })
+            })
+            .transpose()?;
         let mut ocop = new.ocop.unwrap_or_else(OcopStatus::candidate);
         complete_ocop(&mut ocop)?;
         let product = Product {
@@ -197,12 +240,19 @@ impl Store {
             created_at: now_millis(),
         };
         product.validate()?;
-        self.write_doc(product.id, RecordKind::Product, author, true, |doc| records::create(doc, RecordKind::Product, &product))?;
+        self.write_doc(product.id, RecordKind::Product, author, true, |doc| {
+            records::create(doc, RecordKind::Product, &product)
+        })?;
         Ok(product)
     }
 
     /// Edits a product field by field.
-    pub fn update_product(&self, author: &Author, id: RecordId, mut patch: ProductPatch) -> Result<Product> {
+    pub fn update_product(
+        &self,
+        author: &Author,
+        id: RecordId,
+        mut patch: ProductPatch,
+    ) -> Result<Product> {
         if let Some(ocop) = &mut patch.ocop {
             complete_ocop(ocop)?;
         }
@@ -222,7 +272,9 @@ impl Store {
         if patch.is_empty() {
             return Ok(current);
         }
-        self.write_doc(id, RecordKind::Product, author, false, |doc| patch.write(doc))?;
+        self.write_doc(id, RecordKind::Product, author, false, |doc| {
+            patch.write(doc)
+        })?;
         Ok(updated)
     }
 
@@ -237,13 +289,21 @@ impl Store {
         if let Some(pid) = new.product {
             let product = self.product(pid)?;
             if new.producer.is_some_and(|p| p != product.producer) {
-                return Err(Error::Invalid { field: "product".into(), reason: "the product belongs to another producer".into() });
+                return Err(Error::Invalid {
+                    field: "product".into(),
+                    reason: "the product belongs to another producer".into(),
+                });
             }
         }
         let commune_code = match (&new.commune_code, &producer) {
             (Some(c), _) => c.clone(),
             (None, Some(p)) => p.address.commune.code.clone(),
-            (None, None) => return Err(Error::Invalid { field: "commune".into(), reason: "a visit needs a producer or a commune".into() }),
+            (None, None) => {
+                return Err(Error::Invalid {
+                    field: "commune".into(),
+                    reason: "a visit needs a producer or a commune".into(),
+                });
+            }
         };
         let address = self.address_in(&commune_code, "", "")?;
         let visit = Visit {
@@ -263,7 +323,9 @@ impl Store {
             submitted_at: None,
             state: VisitState::Draft,
         };
-        self.write_doc(visit.id, RecordKind::Visit, author, true, |doc| records::create(doc, RecordKind::Visit, &visit))?;
+        self.write_doc(visit.id, RecordKind::Visit, author, true, |doc| {
+            records::create(doc, RecordKind::Visit, &visit)
+        })?;
         Ok(visit)
     }
 
@@ -272,7 +334,13 @@ impl Store {
     }
 
     /// Sets (or clears, with `None`) one answer, validated against the form version the visit was started with.
-    pub fn set_answer(&self, author: &Author, visit_id: RecordId, question: &str, answer: Option<Answer>) -> Result<()> {
+    pub fn set_answer(
+        &self,
+        author: &Author,
+        visit_id: RecordId,
+        question: &str,
+        answer: Option<Answer>,
+    ) -> Result<()> {
         let visit = self.visit(visit_id)?;
         let form = self.form_of(&visit)?;
         let answer = match answer {
@@ -282,11 +350,18 @@ impl Store {
                 None
             }
         };
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::write_answer(doc, question, answer.as_ref()))
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            records::write_answer(doc, question, answer.as_ref())
+        })
     }
 
     /// Sets several answers in one change (one durable write).
-    pub fn set_answers(&self, author: &Author, visit_id: RecordId, answers: &[(String, Answer)]) -> Result<()> {
+    pub fn set_answers(
+        &self,
+        author: &Author,
+        visit_id: RecordId,
+        answers: &[(String, Answer)],
+    ) -> Result<()> {
         let visit = self.visit(visit_id)?;
         let form = self.form_of(&visit)?;
         let mut checked = Vec::with_capacity(answers.len());
@@ -317,19 +392,35 @@ impl Store {
             far_threshold_m: self.options.far_from_producer_m,
         };
         let assessed = fix.check(&ctx, now_millis())?;
-        let vf = VisitFix { fix: assessed.fix, flags: assessed.flags };
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::append_fix(doc, &vf))?;
+        let vf = VisitFix {
+            fix: assessed.fix,
+            flags: assessed.flags,
+        };
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            records::append_fix(doc, &vf)
+        })?;
         Ok(vf)
     }
 
     /// Attaches a photo from a file: validated, re-encoded, stripped and stored once by hash beside the database;
     /// the visit keeps the reference. A photo whose EXIF position is far from the visit's last fix is flagged.
-    pub fn attach_photo(&self, author: &Author, visit_id: RecordId, path: &Path, kind: PhotoKind, caption: &str) -> Result<PhotoRef> {
+    pub fn attach_photo(
+        &self,
+        author: &Author,
+        visit_id: RecordId,
+        path: &Path,
+        kind: PhotoKind,
+        caption: &str,
+    ) -> Result<PhotoRef> {
         let visit = self.visit(visit_id)?;
         let imported = self.photos.import(path, &self.options.photo)?;
         let mut flags = Vec::new();
         if let (Some(exif), Some(last)) = (&imported.exif_gps, visit.fixes.last())
-            && let Some(flag) = gps::GpsFlag::photo_far_from_visit(exif.point(), last.fix.point(), self.options.far_from_producer_m)
+            && let Some(flag) = gps::GpsFlag::photo_far_from_visit(
+                exif.point(),
+                last.fix.point(),
+                self.options.far_from_producer_m,
+            )
         {
             flags.push(flag);
         }
@@ -345,21 +436,36 @@ impl Store {
             flags,
             attached_at: now_millis(),
         };
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::add_photo(doc, &photo))?;
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            records::add_photo(doc, &photo)
+        })?;
         Ok(photo)
     }
 
     /// Changes a photo's caption.
-    pub fn set_photo_caption(&self, author: &Author, visit_id: RecordId, hash: &str, caption: &str) -> Result<()> {
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::set_caption(doc, hash, caption.trim()))
+    pub fn set_photo_caption(
+        &self,
+        author: &Author,
+        visit_id: RecordId,
+        hash: &str,
+        caption: &str,
+    ) -> Result<()> {
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            records::set_caption(doc, hash, caption.trim())
+        })
     }
 
     /// Replaces the visit's notes (merged character-wise with concurrent edits).
     pub fn set_notes(&self, author: &Author, visit_id: RecordId, notes: &str) -> Result<()> {
         if notes.chars().count() > 20_000 {
-            return Err(Error::Invalid { field: "notes".into(), reason: "longer than 20000 characters".into() });
+            return Err(Error::Invalid {
+                field: "notes".into(),
+                reason: "longer than 20000 characters".into(),
+            });
         }
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::set_notes(doc, notes))
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            records::set_notes(doc, notes)
+        })
     }
 
     /// Submits a visit for review: every required question must be answered.
@@ -367,17 +473,32 @@ impl Store {
         let visit = self.visit(visit_id)?;
         let form = self.form_of(&visit)?;
         if let Err(errors) = form.validate_submission(&visit.answers) {
-            let reason = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-            return Err(Error::Invalid { field: "answers".into(), reason });
+            let reason = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Error::Invalid {
+                field: "answers".into(),
+                reason,
+            });
         }
         let at = now_millis();
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| records::submit_visit(doc, at))?;
+        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
+            records::submit_visit(doc, at)
+        })?;
         self.visit(visit_id)
     }
 
     /// Resolves a conflict by keeping one of the competing values or entering a new one. The result must still
     /// read as a valid record, or nothing is written.
-    pub fn resolve_conflict(&self, author: &Author, doc_id: RecordId, path: &str, resolution: &Resolution) -> Result<()> {
+    pub fn resolve_conflict(
+        &self,
+        author: &Author,
+        doc_id: RecordId,
+        path: &str,
+        resolution: &Resolution,
+    ) -> Result<()> {
         let (_, kind) = self.read_doc(doc_id)?;
         self.write_doc(doc_id, kind, author, false, |doc| {
             doc::resolve(doc, path, resolution)?;
@@ -395,19 +516,28 @@ impl Store {
 fn in_force(date: Date) -> Result<&'static crate::reference::Decision> {
     Catalog::embedded()
         .in_force(date)
-        .ok_or_else(|| Error::NotFound { kind: "OCOP criteria decision in force", id: date.to_string() })
+        .ok_or_else(|| Error::NotFound {
+            kind: "OCOP criteria decision in force",
+            id: date.to_string(),
+        })
 }
 
 /// Checks a product group (and subgroup) against the criteria in force today.
 fn check_group(group: &str, subgroup: Option<&str>) -> Result<()> {
     let decision = in_force(Date::today_vn())?;
     if decision.group(group).is_none() {
-        return Err(Error::Invalid { field: "group".into(), reason: format!("not a product group of {}", decision.id()) });
+        return Err(Error::Invalid {
+            field: "group".into(),
+            reason: format!("not a product group of {}", decision.id()),
+        });
     }
     if let Some(sub) = subgroup
         && decision.subgroup(group, sub).is_none()
     {
-        return Err(Error::Invalid { field: "subgroup".into(), reason: format!("not a subgroup of {group} in {}", decision.id()) });
+        return Err(Error::Invalid {
+            field: "subgroup".into(),
+            reason: format!("not a subgroup of {group} in {}", decision.id()),
+        });
     }
     Ok(())
 }
@@ -422,7 +552,10 @@ fn complete_ocop(ocop: &mut OcopStatus) -> Result<()> {
     if ocop.stage.is_certified() {
         let catalog = Catalog::embedded();
         let decision = match &ocop.criteria {
-            Some(id) => catalog.decision(id).ok_or_else(|| Error::NotFound { kind: "OCOP criteria decision", id: id.clone() })?,
+            Some(id) => catalog.decision(id).ok_or_else(|| Error::NotFound {
+                kind: "OCOP criteria decision",
+                id: id.clone(),
+            })?,
             None => in_force(ocop.issued.unwrap_or_else(Date::today_vn))?,
         };
         if ocop.criteria.is_none() {
@@ -434,9 +567,23 @@ fn complete_ocop(ocop: &mut OcopStatus) -> Result<()> {
         if let Some(score) = ocop.score
             && let Some(stars) = decision.stars_for(score)
         {
-            let expected = matches!((stars, ocop.stage), (3, records::OcopStage::ThreeStar) | (4, records::OcopStage::FourStar) | (5, records::OcopStage::FiveStar | records::OcopStage::PotentialFiveStar));
+            let expected = matches!(
+                (stars, ocop.stage),
+                (3, records::OcopStage::ThreeStar)
+                    | (4, records::OcopStage::FourStar)
+                    | (
+                        5,
+                        records::OcopStage::FiveStar | records::OcopStage::PotentialFiveStar
+                    )
+            );
             if !expected {
-                return Err(Error::Invalid { field: "ocop.stage".into(), reason: format!("a score of {score} gives {stars} stars under {}", decision.id()) });
+                return Err(Error::Invalid {
+                    field: "ocop.stage".into(),
+                    reason: format!(
+                        "a score of {score} gives {stars} stars under {}",
+                        decision.id()
+                    ),
+                });
             }
         }
     }

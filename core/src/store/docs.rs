@@ -45,26 +45,39 @@ pub(crate) fn load(conn: &Connection, id: RecordId) -> Result<Option<Loaded>> {
     };
     let kind = RecordKind::parse(&kind)?;
     let mut doc = match snapshot {
-        Some(bytes) => AutoCommit::load(&bytes).map_err(|e| Error::Corrupt(format!("document snapshot unreadable: {e}")))?,
+        Some(bytes) => AutoCommit::load(&bytes)
+            .map_err(|e| Error::Corrupt(format!("document snapshot unreadable: {e}")))?,
         None => AutoCommit::new(),
     };
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq")?;
     let mut changes = Vec::new();
     let mut rows = stmt.query(params![id.to_string(), snapshot_seq])?;
     while let Some(row) = rows.next()? {
         let bytes: Vec<u8> = row.get(0)?;
-        changes.push(Change::from_bytes(bytes).map_err(|e| Error::Corrupt(format!("stored change unreadable: {e}")))?);
+        changes.push(
+            Change::from_bytes(bytes)
+                .map_err(|e| Error::Corrupt(format!("stored change unreadable: {e}")))?,
+        );
     }
     if !changes.is_empty() {
         doc.apply_changes(changes)?;
     }
-    Ok(Some(Loaded { doc, kind, last_seq }))
+    Ok(Some(Loaded {
+        doc,
+        kind,
+        last_seq,
+    }))
 }
 
 /// The log position a document was last written at, if it exists.
 pub(crate) fn last_seq(conn: &Connection, id: RecordId) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT last_seq FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT last_seq FROM documents WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -92,7 +105,14 @@ pub(crate) fn append(
     let mut last = None;
     for change in changes.iter_mut() {
         let hash = change.hash();
-        let n = insert.execute(params![id_s, hash.as_ref(), change.bytes().as_ref(), local, now, origin])?;
+        let n = insert.execute(params![
+            id_s,
+            hash.as_ref(),
+            change.bytes().as_ref(),
+            local,
+            now,
+            origin
+        ])?;
         if n == 1 {
             appended += 1;
             last = Some(conn.last_insert_rowid());
@@ -100,7 +120,11 @@ pub(crate) fn append(
     }
     let heads = heads_string(&doc.get_heads());
     let existing: Option<(i64, i64)> = conn
-        .query_row("SELECT last_seq, pending FROM documents WHERE id = ?1", [&id_s], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT last_seq, pending FROM documents WHERE id = ?1",
+            [&id_s],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let last_seq = match (existing, last) {
         (Some((prev, _)), None) => prev,
@@ -132,7 +156,10 @@ pub(crate) fn append(
         }
     }
     if local && last.is_some() {
-        conn.execute("UPDATE documents SET last_local_seq = ?2 WHERE id = ?1", params![id_s, last_seq])?;
+        conn.execute(
+            "UPDATE documents SET last_local_seq = ?2 WHERE id = ?1",
+            params![id_s, last_seq],
+        )?;
     }
     Ok(last_seq)
 }
@@ -159,7 +186,11 @@ pub(crate) struct DocCache {
 
 impl DocCache {
     pub fn new(capacity: usize) -> Self {
-        Self { map: HashMap::new(), order: VecDeque::new(), capacity }
+        Self {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+            capacity,
+        }
     }
 
     /// Takes a document out of the cache if it still reflects `last_seq`.

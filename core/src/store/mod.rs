@@ -21,8 +21,8 @@ pub mod schema;
 
 pub use capture::{NewProducer, NewProduct, NewVisit};
 pub use query::{
-    ConflictInfo, LogEntry, ProducerFilter, ProducerSummary, ProductFilter, ProductSummary, SearchHit, VisitFilter,
-    VisitSummary,
+    ConflictInfo, LogEntry, ProducerFilter, ProducerSummary, ProductFilter, ProductSummary,
+    SearchHit, VisitFilter, VisitSummary,
 };
 
 use std::path::{Path, PathBuf};
@@ -101,7 +101,9 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut conn = Connection::open_with_flags(
             &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(classify_open_error)?;
         schema::prepare(&conn).map_err(classify_error)?;
@@ -109,7 +111,11 @@ impl Store {
         let actor = load_or_create_actor(&conn)?;
         let node = load_or_create_node(&conn)?;
         if from > 0 && from < schema::SCHEMA_VERSION {
-            tracing::info!(from, to = schema::SCHEMA_VERSION, "store migrated; rebuilding projections");
+            tracing::info!(
+                from,
+                to = schema::SCHEMA_VERSION,
+                "store migrated; rebuilding projections"
+            );
         }
         let photo_dir = options.photo_dir.clone().unwrap_or_else(|| {
             let mut p = path.clone().into_os_string();
@@ -118,7 +124,10 @@ impl Store {
         });
         let store = Self {
             path,
-            inner: Mutex::new(Inner { conn, cache: docs::DocCache::new(options.cached_documents) }),
+            inner: Mutex::new(Inner {
+                conn,
+                cache: docs::DocCache::new(options.cached_documents),
+            }),
             actor,
             node,
             photos: PhotoStore::new(photo_dir),
@@ -153,7 +162,9 @@ impl Store {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave a half-written transaction (rusqlite rolls back on drop), and
         // the cache only ever holds documents that match committed rows; recovering the guard is safe.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` with the connection (reads).
@@ -166,13 +177,19 @@ impl Store {
     pub(crate) fn read_doc(&self, id: RecordId) -> Result<(AutoCommit, RecordKind)> {
         let mut inner = self.lock();
         let Inner { conn, cache } = &mut *inner;
-        let last = docs::last_seq(conn, id)?.ok_or(Error::NotFound { kind: "record", id: id.to_string() })?;
+        let last = docs::last_seq(conn, id)?.ok_or(Error::NotFound {
+            kind: "record",
+            id: id.to_string(),
+        })?;
         if let Some((doc, kind)) = cache.take(id, last) {
             let copy = doc.clone();
             cache.put(id, doc, kind, last);
             return Ok((copy, kind));
         }
-        let loaded = docs::load(conn, id)?.ok_or(Error::NotFound { kind: "record", id: id.to_string() })?;
+        let loaded = docs::load(conn, id)?.ok_or(Error::NotFound {
+            kind: "record",
+            id: id.to_string(),
+        })?;
         cache.put(id, loaded.doc.clone(), loaded.kind, loaded.last_seq);
         Ok((loaded.doc, loaded.kind))
     }
@@ -193,19 +210,35 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing = docs::last_seq(&tx, id)?;
         let mut doc = match (create, existing) {
-            (true, Some(_)) => return Err(Error::Invalid { field: "id".into(), reason: "a record with this id exists".into() }),
+            (true, Some(_)) => {
+                return Err(Error::Invalid {
+                    field: "id".into(),
+                    reason: "a record with this id exists".into(),
+                });
+            }
             (true, None) => AutoCommit::new().with_actor(self.actor.clone()),
-            (false, None) => return Err(Error::NotFound { kind: kind.as_str(), id: id.to_string() }),
+            (false, None) => {
+                return Err(Error::NotFound {
+                    kind: kind.as_str(),
+                    id: id.to_string(),
+                });
+            }
             (false, Some(last)) => {
                 let (mut doc, found) = match cache.take(id, last) {
                     Some(hit) => hit,
                     None => {
-                        let l = docs::load(&tx, id)?.ok_or(Error::NotFound { kind: kind.as_str(), id: id.to_string() })?;
+                        let l = docs::load(&tx, id)?.ok_or(Error::NotFound {
+                            kind: kind.as_str(),
+                            id: id.to_string(),
+                        })?;
                         (l.doc, l.kind)
                     }
                 };
                 if found != kind {
-                    return Err(Error::Invalid { field: "id".into(), reason: format!("record is a {}, not a {}", found.as_str(), kind.as_str()) });
+                    return Err(Error::Invalid {
+                        field: "id".into(),
+                        reason: format!("record is a {}, not a {}", found.as_str(), kind.as_str()),
+                    });
                 }
                 doc.set_actor(self.actor.clone());
                 doc
@@ -222,7 +255,16 @@ impl Store {
             }
             return Ok(out);
         }
-        let last = docs::append(&tx, id, kind, &mut doc, &mut changes, None, now, i64::from(self.options.compact_after))?;
+        let last = docs::append(
+            &tx,
+            id,
+            kind,
+            &mut doc,
+            &mut changes,
+            None,
+            now,
+            i64::from(self.options.compact_after),
+        )?;
         project::project(&tx, id, kind, &mut doc, now)?;
         tx.commit()?;
         cache.put(id, doc, kind, last);
@@ -248,7 +290,14 @@ impl Store {
     ) -> Result<ApplyReport> {
         let mut inner = self.lock();
         let Inner { conn, cache } = &mut *inner;
-        let result = apply_batch(conn, cache, batch, origin.unwrap_or("import"), i64::from(self.options.compact_after), then);
+        let result = apply_batch(
+            conn,
+            cache,
+            batch,
+            origin.unwrap_or("import"),
+            i64::from(self.options.compact_after),
+            then,
+        );
         if result.is_err() {
             cache.clear();
         }
@@ -258,7 +307,9 @@ impl Store {
     /// Runs `f` in one `IMMEDIATE` transaction.
     pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut inner = self.lock();
-        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -278,7 +329,8 @@ impl Store {
         project::clear_all(&tx)?;
         let ids: Vec<String> = {
             let mut stmt = tx.prepare("SELECT id FROM documents ORDER BY n")?;
-            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
         };
         let now = now_millis();
         for id in &ids {
@@ -299,7 +351,8 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<String> = {
             let mut stmt = tx.prepare("SELECT id FROM documents WHERE pending > 0")?;
-            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
         };
         for id in &ids {
             docs::compact(&tx, id.parse()?)?;
@@ -312,7 +365,11 @@ impl Store {
     pub fn integrity_check(&self) -> Result<()> {
         self.with_conn(|conn| {
             let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-            if result == "ok" { Ok(()) } else { Err(Error::Corrupt(result)) }
+            if result == "ok" {
+                Ok(())
+            } else {
+                Err(Error::Corrupt(result))
+            }
         })
     }
 
@@ -332,7 +389,10 @@ impl Store {
     /// test or a supervisor importing a colleague's database). Returns what was applied.
     pub fn merge_from(&self, other: &Store) -> Result<ApplyReport> {
         let entries = other.log_since(0, usize::MAX)?;
-        let grouped: Vec<(RecordId, Vec<Vec<u8>>)> = entries.into_iter().map(|e| (e.doc_id, vec![e.bytes])).collect();
+        let grouped: Vec<(RecordId, Vec<Vec<u8>>)> = entries
+            .into_iter()
+            .map(|e| (e.doc_id, vec![e.bytes]))
+            .collect();
         self.apply_entries(grouped, Some(&other.node.to_hex()), |_| Ok(()))
     }
 }
@@ -350,12 +410,16 @@ fn apply_batch(
     let now = now_millis();
     // Group by document, keeping first-seen order (the batch is in causal order per document).
     let mut order: Vec<RecordId> = Vec::new();
-    let mut by_doc: std::collections::HashMap<RecordId, Vec<Vec<u8>>> = std::collections::HashMap::new();
+    let mut by_doc: std::collections::HashMap<RecordId, Vec<Vec<u8>>> =
+        std::collections::HashMap::new();
     for (id, changes) in batch {
-        by_doc.entry(id).or_insert_with(|| {
-            order.push(id);
-            Vec::new()
-        }).extend(changes);
+        by_doc
+            .entry(id)
+            .or_insert_with(|| {
+                order.push(id);
+                Vec::new()
+            })
+            .extend(changes);
     }
     for id in order {
         let raw = by_doc.remove(&id).unwrap_or_default();
@@ -395,7 +459,10 @@ fn apply_doc(
         Some(last) => match cache.take(id, last) {
             Some((d, k)) => (d, Some(k)),
             None => {
-                let l = docs::load(tx, id)?.ok_or(Error::NotFound { kind: "record", id: id.to_string() })?;
+                let l = docs::load(tx, id)?.ok_or(Error::NotFound {
+                    kind: "record",
+                    id: id.to_string(),
+                })?;
                 (l.doc, Some(l.kind))
             }
         },
@@ -403,9 +470,13 @@ fn apply_doc(
     };
     let mut fresh: Vec<Change> = Vec::new();
     for bytes in raw {
-        let change = Change::from_bytes(bytes)
-            .map_err(|e| Error::Invalid { field: "change".into(), reason: format!("not an automerge change: {e}") })?;
-        if doc.get_change_by_hash(&change.hash()).is_some() || fresh.iter().any(|c| c.hash() == change.hash()) {
+        let change = Change::from_bytes(bytes).map_err(|e| Error::Invalid {
+            field: "change".into(),
+            reason: format!("not an automerge change: {e}"),
+        })?;
+        if doc.get_change_by_hash(&change.hash()).is_some()
+            || fresh.iter().any(|c| c.hash() == change.hash())
+        {
             report.duplicates += 1;
         } else {
             fresh.push(change);
@@ -419,17 +490,32 @@ fn apply_doc(
     }
     let before_conflicts = project::conflict_paths(tx, id)?;
     doc.apply_changes(fresh.clone())?;
-    if let Some(missing) = fresh.iter().find(|c| doc.get_change_meta_by_hash(&c.hash()).is_none()) {
+    if let Some(missing) = fresh
+        .iter()
+        .find(|c| doc.get_change_meta_by_hash(&c.hash()).is_none())
+    {
         return Err(Error::Invalid {
             field: "change".into(),
-            reason: format!("change {} arrived before the changes it depends on", missing.hash()),
+            reason: format!(
+                "change {} arrived before the changes it depends on",
+                missing.hash()
+            ),
         });
     }
     let kind = match known_kind {
         Some(k) => k,
         None => records::kind_of(&doc)?,
     };
-    let last = docs::append(tx, id, kind, &mut doc, &mut fresh, Some(origin), now, compact_after)?;
+    let last = docs::append(
+        tx,
+        id,
+        kind,
+        &mut doc,
+        &mut fresh,
+        Some(origin),
+        now,
+        compact_after,
+    )?;
     project::project_or_flag(tx, id, kind, &mut doc, now)?;
     if project::conflict_paths(tx, id)? != before_conflicts {
         report.conflicted_documents.push(id);
@@ -442,9 +528,14 @@ fn apply_doc(
 
 fn load_or_create_actor(conn: &Connection) -> Result<ActorId> {
     use rusqlite::OptionalExtension;
-    let existing: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| r.get(0)).optional()?;
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
     if let Some(hex_actor) = existing {
-        let bytes = hex::decode(&hex_actor).map_err(|_| Error::Corrupt("device actor id is not hex".into()))?;
+        let bytes = hex::decode(&hex_actor)
+            .map_err(|_| Error::Corrupt("device actor id is not hex".into()))?;
         return Ok(ActorId::from(bytes));
     }
     let actor = ActorId::random();
@@ -457,12 +548,20 @@ fn load_or_create_actor(conn: &Connection) -> Result<ActorId> {
 
 fn load_or_create_node(conn: &Connection) -> Result<crate::sync::NodeId> {
     use rusqlite::OptionalExtension;
-    let existing: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'node'", [], |r| r.get(0)).optional()?;
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'node'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
     if let Some(h) = existing {
-        return crate::sync::NodeId::from_hex(&h).ok_or_else(|| Error::Corrupt("node id is not 16 hex bytes".into()));
+        return crate::sync::NodeId::from_hex(&h)
+            .ok_or_else(|| Error::Corrupt("node id is not 16 hex bytes".into()));
     }
     let node = crate::sync::NodeId::random();
-    conn.execute("INSERT INTO meta (key, value) VALUES ('node', ?1)", [node.to_hex()])?;
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('node', ?1)",
+        [node.to_hex()],
+    )?;
     Ok(node)
 }
 
@@ -474,7 +573,10 @@ fn classify_open_error(e: rusqlite::Error) -> Error {
 /// (and that it was kept).
 fn classify_error(e: Error) -> Error {
     if let Error::Sqlite(rusqlite::Error::SqliteFailure(f, msg)) = &e
-        && matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+        && matches!(
+            f.code,
+            rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+        )
     {
         return Error::Corrupt(msg.clone().unwrap_or_else(|| f.to_string()));
     }

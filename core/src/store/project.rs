@@ -14,8 +14,18 @@ use crate::records::{self, Producer, ProducerStatus, Product, RecordKind, Visit}
 use crate::text::fold;
 
 /// Projects `doc` (strict: a document that does not read as its record type is an error).
-pub(crate) fn project(conn: &Connection, id: RecordId, kind: RecordKind, doc: &mut AutoCommit, now: Millis) -> Result<()> {
-    let n: i64 = conn.query_row("SELECT n FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
+pub(crate) fn project(
+    conn: &Connection,
+    id: RecordId,
+    kind: RecordKind,
+    doc: &mut AutoCommit,
+    now: Millis,
+) -> Result<()> {
+    let n: i64 = conn.query_row(
+        "SELECT n FROM documents WHERE id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
     remove_rows(conn, id, n)?;
     let (province, commune) = match kind {
         RecordKind::Producer => {
@@ -35,19 +45,34 @@ pub(crate) fn project(conn: &Connection, id: RecordId, kind: RecordKind, doc: &m
         }
         RecordKind::Review | RecordKind::Form => (String::new(), String::new()),
     };
-    conn.prepare_cached("UPDATE documents SET problem = NULL, province_code = ?2, commune_code = ?3 WHERE n = ?1")?
-        .execute(params![n, province, commune])?;
+    conn.prepare_cached(
+        "UPDATE documents SET problem = NULL, province_code = ?2, commune_code = ?3 WHERE n = ?1",
+    )?
+    .execute(params![n, province, commune])?;
     conflicts(conn, id, kind, doc, now)
 }
 
 /// Projects a document received from elsewhere: one that does not read as its record type (written by a newer
 /// app, or damaged by a peer) is kept — nothing is lost — but flagged in `documents.problem` and left out of lists.
-pub(crate) fn project_or_flag(conn: &Connection, id: RecordId, kind: RecordKind, doc: &mut AutoCommit, now: Millis) -> Result<()> {
+pub(crate) fn project_or_flag(
+    conn: &Connection,
+    id: RecordId,
+    kind: RecordKind,
+    doc: &mut AutoCommit,
+    now: Millis,
+) -> Result<()> {
     match project(conn, id, kind, doc, now) {
         Err(Error::Shape(reason)) => {
-            let n: i64 = conn.query_row("SELECT n FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
+            let n: i64 = conn.query_row(
+                "SELECT n FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?;
             remove_rows(conn, id, n)?;
-            conn.execute("UPDATE documents SET problem = ?2 WHERE n = ?1", params![n, reason])?;
+            conn.execute(
+                "UPDATE documents SET problem = ?2 WHERE n = ?1",
+                params![n, reason],
+            )?;
             tracing::warn!(%id, kind = kind.as_str(), "document could not be projected; kept and flagged");
             Ok(())
         }
@@ -66,7 +91,8 @@ pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
 
 /// The conflicted paths of a document, sorted.
 pub(crate) fn conflict_paths(conn: &Connection, id: RecordId) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT path FROM conflicts WHERE doc_id = ?1 ORDER BY path")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT path FROM conflicts WHERE doc_id = ?1 ORDER BY path")?;
     let rows = stmt.query_map([id.to_string()], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -81,13 +107,22 @@ fn remove_rows(conn: &Connection, id: RecordId, n: i64) -> Result<()> {
     ] {
         conn.prepare_cached(sql)?.execute([&id])?;
     }
-    conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?.execute([n])?;
+    conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([n])?;
     Ok(())
 }
 
 fn index(conn: &Connection, n: i64, kind: RecordKind, parts: &[&str]) -> Result<()> {
-    let body = fold(&parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" "));
-    conn.prepare_cached("INSERT INTO search (rowid, kind, body) VALUES (?1, ?2, ?3)")?.execute(params![n, kind.as_str(), body])?;
+    let body = fold(
+        &parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    conn.prepare_cached("INSERT INTO search (rowid, kind, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![n, kind.as_str(), body])?;
     Ok(())
 }
 
@@ -193,7 +228,12 @@ fn product(conn: &Connection, n: i64, p: &Product, now: Millis) -> Result<()> {
 
 fn visit(conn: &Connection, n: i64, v: &Visit, now: Millis) -> Result<()> {
     let mut flags: Vec<String> = Vec::new();
-    for f in v.fixes.iter().flat_map(|f| f.flags.iter()).chain(v.photos.values().flat_map(|p| p.flags.iter())) {
+    for f in v
+        .fixes
+        .iter()
+        .flat_map(|f| f.flags.iter())
+        .chain(v.photos.values().flat_map(|p| p.flags.iter()))
+    {
         let name = flag_name(f);
         if !flags.contains(&name) {
             flags.push(name);
@@ -225,10 +265,17 @@ fn visit(conn: &Connection, n: i64, v: &Visit, now: Millis) -> Result<()> {
         flags.join(","),
         now,
     ])?;
-    let mut photo = conn.prepare_cached("INSERT INTO visit_photos (visit_id, hash, bytes, kind) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut photo = conn.prepare_cached(
+        "INSERT INTO visit_photos (visit_id, hash, bytes, kind) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for p in v.photos.values() {
         let kind = serde_json::to_value(p.kind)?;
-        photo.execute(params![v.id.to_string(), p.hash, p.bytes as i64, kind.as_str().unwrap_or("other")])?;
+        photo.execute(params![
+            v.id.to_string(),
+            p.hash,
+            p.bytes as i64,
+            kind.as_str().unwrap_or("other")
+        ])?;
     }
     let texts: Vec<&str> = v
         .answers
@@ -258,19 +305,37 @@ fn flag_name(flag: &crate::gps::GpsFlag) -> String {
     }
 }
 
-fn conflicts(conn: &Connection, id: RecordId, kind: RecordKind, doc: &mut AutoCommit, now: Millis) -> Result<()> {
+fn conflicts(
+    conn: &Connection,
+    id: RecordId,
+    kind: RecordKind,
+    doc: &mut AutoCommit,
+    now: Millis,
+) -> Result<()> {
     let found = doc::scan_conflicts(doc);
     let id_s = id.to_string();
     let existing: Vec<(String, i64)> = {
-        let mut stmt = conn.prepare_cached("SELECT path, detected_at FROM conflicts WHERE doc_id = ?1")?;
-        stmt.query_map([&id_s], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+        let mut stmt =
+            conn.prepare_cached("SELECT path, detected_at FROM conflicts WHERE doc_id = ?1")?;
+        stmt.query_map([&id_s], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
     };
-    conn.prepare_cached("DELETE FROM conflicts WHERE doc_id = ?1")?.execute([&id_s])?;
+    conn.prepare_cached("DELETE FROM conflicts WHERE doc_id = ?1")?
+        .execute([&id_s])?;
     let mut insert =
         conn.prepare_cached("INSERT INTO conflicts (doc_id, path, kind, detail, detected_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for c in found {
-        let detected = existing.iter().find(|(p, _)| *p == c.path).map_or(now, |(_, t)| *t);
-        insert.execute(params![id_s, c.path, kind.as_str(), serde_json::to_string(&c.values)?, detected])?;
+        let detected = existing
+            .iter()
+            .find(|(p, _)| *p == c.path)
+            .map_or(now, |(_, t)| *t);
+        insert.execute(params![
+            id_s,
+            c.path,
+            kind.as_str(),
+            serde_json::to_string(&c.values)?,
+            detected
+        ])?;
     }
     Ok(())
 }

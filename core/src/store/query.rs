@@ -199,11 +199,16 @@ fn limit(n: usize) -> i64 {
 }
 
 fn parse_id(s: String) -> rusqlite::Result<RecordId> {
-    s.parse::<RecordId>().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    s.parse::<RecordId>().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn split_list(s: String) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Builds an FTS5 query from what a person typed: folded words, each a quoted prefix, all required.
@@ -237,7 +242,10 @@ impl Store {
     fn read_record<T: autosurgeon::Hydrate>(&self, id: RecordId, kind: RecordKind) -> Result<T> {
         let (doc, found) = self.read_doc(id)?;
         if found != kind {
-            return Err(Error::NotFound { kind: kind.as_str(), id: id.to_string() });
+            return Err(Error::NotFound {
+                kind: kind.as_str(),
+                id: id.to_string(),
+            });
         }
         records::read(&doc)
     }
@@ -366,7 +374,9 @@ impl Store {
     /// Full-text search over every record, ignoring diacritics and case ("dong tam" finds "Đồng Tâm"); each word
     /// matches as a prefix, and all words must match.
     pub fn search(&self, query: &str, max: usize) -> Result<Vec<SearchHit>> {
-        let Some(q) = fts_query(query) else { return Ok(Vec::new()) };
+        let Some(q) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
         self.with_conn(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT d.id, s.kind, COALESCE(p.name, pr.name, v.form_id, d.id)
@@ -383,7 +393,11 @@ impl Store {
             let mut hits = Vec::new();
             for row in rows {
                 let (id, kind, title) = row?;
-                hits.push(SearchHit { id, kind: RecordKind::parse(&kind)?, title });
+                hits.push(SearchHit {
+                    id,
+                    kind: RecordKind::parse(&kind)?,
+                    title,
+                });
             }
             Ok(hits)
         })
@@ -397,7 +411,13 @@ impl Store {
                  WHERE (?1 IS NULL OR doc_id = ?1) ORDER BY detected_at, doc_id, path",
             )?;
             let rows = stmt.query_map([doc.map(|d| d.to_string())], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get(4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get(4)?,
+                ))
             })?;
             let mut out = Vec::new();
             for row in rows {
@@ -417,17 +437,36 @@ impl Store {
     /// Number of documents of a kind.
     pub fn count(&self, kind: RecordKind) -> Result<u64> {
         self.with_conn(|conn| {
-            Ok(conn.query_row("SELECT COUNT(*) FROM documents WHERE kind = ?1", [kind.as_str()], |r| r.get::<_, i64>(0))? as u64)
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM documents WHERE kind = ?1",
+                [kind.as_str()],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
         })
     }
 
     /// Log entries after position `after`, at most `max`, in log order.
     pub fn log_since(&self, after: i64, max: usize) -> Result<Vec<LogEntry>> {
         self.with_conn(|conn| {
-            let mut stmt = conn.prepare_cached("SELECT seq, doc_id, bytes FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, doc_id, bytes FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
             let rows = stmt.query_map(params![after, max.min(i64::MAX as usize) as i64], |r| {
-                Ok(LogEntry { seq: r.get(0)?, doc_id: parse_id(r.get(1)?)?, bytes: r.get(2)? })
+                Ok(LogEntry {
+                    seq: r.get(0)?,
+                    doc_id: parse_id(r.get(1)?)?,
+                    bytes: r.get(2)?,
+                })
             })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Every document's id and heads, by id (equal lists mean two stores hold identical documents).
+    pub fn document_heads(&self) -> Result<Vec<(RecordId, String)>> {
+        self.with_conn(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT id, heads FROM documents ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((parse_id(r.get(0)?)?, r.get(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -435,7 +474,9 @@ impl Store {
     /// Ids of documents that could not be projected (kept, flagged), with the reason.
     pub fn problem_documents(&self) -> Result<Vec<(RecordId, String)>> {
         self.with_conn(|conn| {
-            let mut stmt = conn.prepare_cached("SELECT id, problem FROM documents WHERE problem IS NOT NULL ORDER BY n")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, problem FROM documents WHERE problem IS NOT NULL ORDER BY n",
+            )?;
             let rows = stmt.query_map([], |r| Ok((parse_id(r.get(0)?)?, r.get(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })

@@ -11,7 +11,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The migrations, in order; migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("sql/001_initial.sql"), include_str!("sql/002_sync.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/001_initial.sql"),
+    include_str!("sql/002_sync.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -22,7 +25,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 pub(crate) fn prepare(conn: &Connection) -> Result<()> {
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Corrupt(format!("could not enable WAL (journal_mode is {mode})")));
+        return Err(Error::Corrupt(format!(
+            "could not enable WAL (journal_mode is {mode})"
+        )));
     }
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
@@ -43,7 +48,10 @@ pub fn version(conn: &Connection) -> Result<u32> {
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32> {
     let found = version(conn)?;
     if found > SCHEMA_VERSION {
-        return Err(Error::StoreTooNew { found, supported: SCHEMA_VERSION });
+        return Err(Error::StoreTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -19,11 +19,23 @@ fn sample_producer(name: &str) -> Producer {
         owner_kind: OwnerKind::Cooperative,
         name: name.to_string(),
         registration_no: Some("4601234567".into()),
-        representative: Person { name: "Lê Thị Hoa".into(), gender: Gender::Female, position: Some("Giám đốc".into()) },
+        representative: Person {
+            name: "Lê Thị Hoa".into(),
+            gender: Gender::Female,
+            position: Some("Giám đốc".into()),
+        },
         phone: Some("0912345678".into()),
         address: Address {
-            province: UnitRef { scheme: "vn-2025".into(), code: "19".into(), name: "Thái Nguyên".into() },
-            commune: UnitRef { scheme: "vn-2025".into(), code: "05500".into(), name: "Phường Tân Cương".into() },
+            province: UnitRef {
+                scheme: "vn-2025".into(),
+                code: "19".into(),
+                name: "Thái Nguyên".into(),
+            },
+            commune: UnitRef {
+                scheme: "vn-2025".into(),
+                code: "05500".into(),
+                name: "Phường Tân Cương".into(),
+            },
             hamlet: "Xóm Hồng Thái".into(),
             street: String::new(),
         },
@@ -40,12 +52,18 @@ fn sample_producer(name: &str) -> Producer {
 
 fn create(store: &Store, p: &Producer) {
     store
-        .write_doc(p.id, RecordKind::Producer, &officer(), true, |doc| records::create(doc, RecordKind::Producer, p))
+        .write_doc(p.id, RecordKind::Producer, &officer(), true, |doc| {
+            records::create(doc, RecordKind::Producer, p)
+        })
         .unwrap();
 }
 
 fn patch(store: &Store, author: &Author, id: RecordId, patch: ProducerPatch) {
-    store.write_doc(id, RecordKind::Producer, author, false, |doc| patch.write(doc)).unwrap();
+    store
+        .write_doc(id, RecordKind::Producer, author, false, |doc| {
+            patch.write(doc)
+        })
+        .unwrap();
 }
 
 fn open(dir: &tempfile::TempDir, name: &str) -> Store {
@@ -83,7 +101,14 @@ fn a_saved_producer_is_listed_searchable_and_survives_reopening() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].name, "Hợp tác xã Chè Đồng Tâm");
     assert_eq!(list[0].commune_code, "05500");
-    for q in ["dong tam", "ĐỒNG TÂM", "hop tac", "che dong", "tan cuong", "hong thai"] {
+    for q in [
+        "dong tam",
+        "ĐỒNG TÂM",
+        "hop tac",
+        "che dong",
+        "tan cuong",
+        "hong thai",
+    ] {
         let hits = store.search(q, 10).unwrap();
         assert_eq!(hits.len(), 1, "{q}");
         assert_eq!(hits[0].id, p.id);
@@ -98,14 +123,26 @@ fn edits_write_only_the_patched_fields() {
     let store = open(&dir, "a.db");
     let p = sample_producer("HTX Tân Cương");
     create(&store, &p);
-    patch(&store, &officer(), p.id, ProducerPatch { members: Some(Some(30)), ..Default::default() });
+    patch(
+        &store,
+        &officer(),
+        p.id,
+        ProducerPatch {
+            members: Some(Some(30)),
+            ..Default::default()
+        },
+    );
     let got = store.producer(p.id).unwrap();
     assert_eq!(got.members, Some(30));
     assert_eq!(got.name, p.name);
     // The edit is one small change, not a rewrite of the document.
     let log = store.log_since(0, 100).unwrap();
     assert_eq!(log.len(), 2);
-    assert!(log[1].bytes.len() < 200, "one field edit costs {} bytes", log[1].bytes.len());
+    assert!(
+        log[1].bytes.len() < 200,
+        "one field edit costs {} bytes",
+        log[1].bytes.len()
+    );
 }
 
 #[test]
@@ -116,8 +153,24 @@ fn concurrent_edits_of_different_fields_merge_without_conflict() {
     let p = sample_producer("HTX Chè Tân Cương");
     create(&a, &p);
     b.merge_from(&a).unwrap();
-    patch(&a, &officer(), p.id, ProducerPatch { members: Some(Some(40)), ..Default::default() });
-    patch(&b, &union_staff(), p.id, ProducerPatch { women_members: Some(Some(22)), ..Default::default() });
+    patch(
+        &a,
+        &officer(),
+        p.id,
+        ProducerPatch {
+            members: Some(Some(40)),
+            ..Default::default()
+        },
+    );
+    patch(
+        &b,
+        &union_staff(),
+        p.id,
+        ProducerPatch {
+            women_members: Some(Some(22)),
+            ..Default::default()
+        },
+    );
     a.merge_from(&b).unwrap();
     b.merge_from(&a).unwrap();
     for s in [&a, &b] {
@@ -136,8 +189,24 @@ fn concurrent_edits_of_one_field_are_a_conflict_shown_and_resolved() {
     let p = sample_producer("HTX Chè Tân Cương");
     create(&a, &p);
     b.merge_from(&a).unwrap();
-    patch(&a, &officer(), p.id, ProducerPatch { phone: Some(Some("0987654321".into())), ..Default::default() });
-    patch(&b, &union_staff(), p.id, ProducerPatch { phone: Some(Some("0911222333".into())), ..Default::default() });
+    patch(
+        &a,
+        &officer(),
+        p.id,
+        ProducerPatch {
+            phone: Some(Some("0987654321".into())),
+            ..Default::default()
+        },
+    );
+    patch(
+        &b,
+        &union_staff(),
+        p.id,
+        ProducerPatch {
+            phone: Some(Some("0911222333".into())),
+            ..Default::default()
+        },
+    );
     let report = a.merge_from(&b).unwrap();
     assert_eq!(report.conflicted_documents, vec![p.id]);
     b.merge_from(&a).unwrap();
@@ -146,21 +215,49 @@ fn concurrent_edits_of_one_field_are_a_conflict_shown_and_resolved() {
     assert_eq!(conflicts.len(), 1);
     let c = &conflicts[0];
     assert_eq!(c.path, "phone");
-    let mut who: Vec<(String, serde_json::Value)> =
-        c.values.iter().map(|v| (v.author.as_ref().unwrap().user_id.clone(), v.value.clone())).collect();
+    let mut who: Vec<(String, serde_json::Value)> = c
+        .values
+        .iter()
+        .map(|v| (v.author.as_ref().unwrap().user_id.clone(), v.value.clone()))
+        .collect();
     who.sort_by(|x, y| x.0.cmp(&y.0));
-    assert_eq!(who, vec![("officer-1".into(), "0987654321".into()), ("union-1".into(), "0911222333".into())]);
+    assert_eq!(
+        who,
+        vec![
+            ("officer-1".into(), "0987654321".into()),
+            ("union-1".into(), "0911222333".into())
+        ]
+    );
     assert!(c.values.iter().all(|v| v.at.is_some()));
-    assert_eq!(b.conflicts(None).unwrap().len(), 1, "both replicas show the conflict");
+    assert_eq!(
+        b.conflicts(None).unwrap().len(),
+        1,
+        "both replicas show the conflict"
+    );
 
     // A supervisor on replica b keeps the union staffer's number.
     let supervisor = Author::new("sup-1", "Phạm Minh", Role::Supervisor);
-    let keep = c.values.iter().find(|v| v.value == "0911222333").unwrap().op.clone();
-    b.write_doc(p.id, RecordKind::Producer, &supervisor, false, |doc| crate::doc::resolve(doc, "phone", &crate::doc::Resolution::Keep(keep))).unwrap();
+    let keep = c
+        .values
+        .iter()
+        .find(|v| v.value == "0911222333")
+        .unwrap()
+        .op
+        .clone();
+    b.write_doc(p.id, RecordKind::Producer, &supervisor, false, |doc| {
+        crate::doc::resolve(doc, "phone", &crate::doc::Resolution::Keep(keep))
+    })
+    .unwrap();
     assert!(b.conflicts(None).unwrap().is_empty());
     a.merge_from(&b).unwrap();
-    assert!(a.conflicts(None).unwrap().is_empty(), "the resolution syncs");
-    assert_eq!(a.producer(p.id).unwrap().phone.as_deref(), Some("0911222333"));
+    assert!(
+        a.conflicts(None).unwrap().is_empty(),
+        "the resolution syncs"
+    );
+    assert_eq!(
+        a.producer(p.id).unwrap().phone.as_deref(),
+        Some("0911222333")
+    );
 }
 
 #[test]
@@ -184,15 +281,29 @@ fn a_change_before_its_dependencies_is_refused_and_nothing_is_written() {
     let b = open(&dir, "b.db");
     let p = sample_producer("HTX A");
     create(&a, &p);
-    patch(&a, &officer(), p.id, ProducerPatch { members: Some(Some(3)), ..Default::default() });
+    patch(
+        &a,
+        &officer(),
+        p.id,
+        ProducerPatch {
+            members: Some(Some(3)),
+            ..Default::default()
+        },
+    );
     let log = a.log_since(0, 10).unwrap();
-    let report = b.apply_changes(vec![(p.id, vec![log[1].bytes.clone()])]).unwrap();
+    let report = b
+        .apply_changes(vec![(p.id, vec![log[1].bytes.clone()])])
+        .unwrap();
     assert_eq!(report.failed.len(), 1, "{report:?}");
     assert!(report.failed[0].1.contains("depends on"));
     assert!(b.log_since(0, 10).unwrap().is_empty());
     assert!(matches!(b.producer(p.id), Err(Error::NotFound { .. })));
     // Sent in order, it applies.
-    b.apply_changes(vec![(p.id, vec![log[0].bytes.clone(), log[1].bytes.clone()])]).unwrap();
+    b.apply_changes(vec![(
+        p.id,
+        vec![log[0].bytes.clone(), log[1].bytes.clone()],
+    )])
+    .unwrap();
     assert_eq!(b.producer(p.id).unwrap().members, Some(3));
 }
 
@@ -205,11 +316,18 @@ fn garbage_change_bytes_are_a_clear_error() {
     create(&b, &good);
     let good_bytes = b.log_since(0, 1).unwrap().remove(0).bytes;
     let report = a
-        .apply_changes(vec![(RecordId::new(), vec![vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]]), (good.id, vec![good_bytes])])
+        .apply_changes(vec![
+            (RecordId::new(), vec![vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]]),
+            (good.id, vec![good_bytes]),
+        ])
         .unwrap();
     assert_eq!(report.failed.len(), 1);
     assert!(report.failed[0].1.contains("not an automerge change"));
-    assert_eq!(a.producer(good.id).unwrap().name, "HTX tốt", "the sound document of the batch is applied");
+    assert_eq!(
+        a.producer(good.id).unwrap().name,
+        "HTX tốt",
+        "the sound document of the batch is applied"
+    );
     a.integrity_check().unwrap();
 }
 
@@ -220,15 +338,35 @@ fn projections_rebuild_to_the_same_rows() {
     for i in 0..20 {
         let p = sample_producer(&format!("Hợp tác xã số {i}"));
         create(&store, &p);
-        patch(&store, &officer(), p.id, ProducerPatch { members: Some(Some(i)), ..Default::default() });
+        patch(
+            &store,
+            &officer(),
+            p.id,
+            ProducerPatch {
+                members: Some(Some(i)),
+                ..Default::default()
+            },
+        );
     }
-    let filter = ProducerFilter { limit: 1000, ..Default::default() };
+    let filter = ProducerFilter {
+        limit: 1000,
+        ..Default::default()
+    };
     let before = store.list_producers(&filter).unwrap();
-    store.with_conn(|c| Ok(c.execute_batch("DELETE FROM producers; DELETE FROM search;")?)).unwrap();
+    store
+        .with_conn(|c| Ok(c.execute_batch("DELETE FROM producers; DELETE FROM search;")?))
+        .unwrap();
     assert!(store.list_producers(&filter).unwrap().is_empty());
     assert_eq!(store.rebuild_projections().unwrap(), 20);
     let after = store.list_producers(&filter).unwrap();
-    let strip = |v: Vec<ProducerSummary>| v.into_iter().map(|mut s| { s.updated_at = 0; s }).collect::<Vec<_>>();
+    let strip = |v: Vec<ProducerSummary>| {
+        v.into_iter()
+            .map(|mut s| {
+                s.updated_at = 0;
+                s
+            })
+            .collect::<Vec<_>>()
+    };
     assert_eq!(strip(before), strip(after));
     assert_eq!(store.search("so 7", 10).unwrap().len(), 1);
 }
@@ -236,16 +374,41 @@ fn projections_rebuild_to_the_same_rows() {
 #[test]
 fn compaction_keeps_documents_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("a.db"), StoreOptions { compact_after: 5, cached_documents: 0, ..Default::default() }).unwrap();
+    let store = Store::open(
+        dir.path().join("a.db"),
+        StoreOptions {
+            compact_after: 5,
+            cached_documents: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let p = sample_producer("HTX nén");
     create(&store, &p);
     for i in 0..23 {
-        patch(&store, &officer(), p.id, ProducerPatch { members: Some(Some(i)), ..Default::default() });
+        patch(
+            &store,
+            &officer(),
+            p.id,
+            ProducerPatch {
+                members: Some(Some(i)),
+                ..Default::default()
+            },
+        );
     }
     let (snapshot_seq, pending): (i64, i64) = store
-        .with_conn(|c| Ok(c.query_row("SELECT snapshot_seq, pending FROM documents", [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+        .with_conn(|c| {
+            Ok(
+                c.query_row("SELECT snapshot_seq, pending FROM documents", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?,
+            )
+        })
         .unwrap();
-    assert!(snapshot_seq > 0 && pending < 5, "snapshot at {snapshot_seq}, {pending} pending");
+    assert!(
+        snapshot_seq > 0 && pending < 5,
+        "snapshot at {snapshot_seq}, {pending} pending"
+    );
     assert_eq!(store.producer(p.id).unwrap().members, Some(22));
     store.compact().unwrap();
     assert_eq!(store.producer(p.id).unwrap().members, Some(22));
@@ -257,7 +420,9 @@ fn a_database_from_a_newer_app_is_refused_and_left_alone() {
     let path = dir.path().join("a.db");
     {
         let store = Store::open(&path, StoreOptions::default()).unwrap();
-        store.with_conn(|c| Ok(c.pragma_update(None, "user_version", 99)?)).unwrap();
+        store
+            .with_conn(|c| Ok(c.pragma_update(None, "user_version", 99)?))
+            .unwrap();
     }
     let err = Store::open(&path, StoreOptions::default()).err().unwrap();
     assert!(matches!(err, Error::StoreTooNew { found: 99, .. }), "{err}");
@@ -293,7 +458,11 @@ fn a_document_from_a_newer_app_is_kept_and_flagged_not_lost() {
     let bytes = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
     a.apply_changes(vec![(id, vec![bytes])]).unwrap();
     assert_eq!(a.problem_documents().unwrap().len(), 1);
-    assert!(a.list_producers(&ProducerFilter::default()).unwrap().is_empty());
+    assert!(
+        a.list_producers(&ProducerFilter::default())
+            .unwrap()
+            .is_empty()
+    );
     // It still travels on.
     b.merge_from(&a).unwrap();
     assert_eq!(b.problem_documents().unwrap()[0].0, id);

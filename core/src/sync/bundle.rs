@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::message::{self, Body, Head, Tail, Writer};
 use super::SyncError;
+use super::message::{self, Body, Head, Tail, Writer};
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::store::Store;
@@ -57,12 +57,21 @@ pub fn write_bundle(store: &Store, path: &Path, after: u64) -> Result<BundleRepo
         frame_bytes += e.bytes.len() + 24;
         frame.push(e);
         if frame_bytes >= super::responder::REPLY_FRAME_BYTES {
-            w.body(&Body::Entries { through: seq, entries: std::mem::take(&mut frame) })?;
+            w.body(&Body::Entries {
+                through: seq,
+                entries: std::mem::take(&mut frame),
+            })?;
             frame_bytes = 0;
         }
     }
-    w.body(&Body::Entries { through: out.through, entries: frame })?;
-    w.body(&Body::End { through: out.through, more: false })?;
+    w.body(&Body::Entries {
+        through: out.through,
+        entries: frame,
+    })?;
+    w.body(&Body::End {
+        through: out.through,
+        more: false,
+    })?;
     let bytes = w.finish();
     let tmp = path.with_extension("ocop.part");
     {
@@ -87,17 +96,29 @@ pub fn import_bundle(store: &Store, path: &Path) -> Result<BundleReport> {
     let bytes = std::fs::read(path)?;
     let decoded = message::decode(&bytes)?;
     let Head::Sync { node, .. } = decoded.head else {
-        return Err(Error::Sync(SyncError::Malformed("the file is not a bundle of changes".into())));
+        return Err(Error::Sync(SyncError::Malformed(
+            "the file is not a bundle of changes".into(),
+        )));
     };
-    let mut report = BundleReport { from: node.to_hex(), bytes: bytes.len() as u64, incomplete: decoded.tail != Tail::Complete, ..Default::default() };
+    let mut report = BundleReport {
+        from: node.to_hex(),
+        bytes: bytes.len() as u64,
+        incomplete: decoded.tail != Tail::Complete,
+        ..Default::default()
+    };
     for frame in decoded.body {
         if let Body::Entries { entries, .. } = frame {
-            let batch = entries.into_iter().map(|e| (RecordId(uuid::Uuid::from_bytes(e.doc)), vec![e.bytes])).collect();
+            let batch = entries
+                .into_iter()
+                .map(|e| (RecordId(uuid::Uuid::from_bytes(e.doc)), vec![e.bytes]))
+                .collect();
             let applied = store.apply_entries(batch, Some(&node.to_hex()), |_| Ok(()))?;
             report.changes += applied.applied as u64;
             report.documents += applied.documents as u64;
             report.duplicates += applied.duplicates as u64;
-            report.conflicts_surfaced.extend(applied.conflicted_documents);
+            report
+                .conflicts_surfaced
+                .extend(applied.conflicted_documents);
         }
     }
     Ok(report)

@@ -138,17 +138,27 @@ pub fn sync(
     let me = store.node_id();
     let mut peer = store.peer(label)?;
     let mut report = SyncReport::default();
-    let mut progress = SyncProgress { phase: "documents".into(), ..Default::default() };
+    let mut progress = SyncProgress {
+        phase: "documents".into(),
+        ..Default::default()
+    };
     let mut needs: Vec<PhotoNeed>;
     let mut sent_docs = std::collections::HashSet::new();
     loop {
         if report.round_trips >= opts.max_round_trips {
-            return Err(Error::Sync(SyncError::Protocol(format!("gave up after {} round trips", report.round_trips))));
+            return Err(Error::Sync(SyncError::Protocol(format!(
+                "gave up after {} round trips",
+                report.round_trips
+            ))));
         }
         // After an interrupted push, ask first where the peer stands instead of pushing blind.
         let probe = peer.interrupted;
         let push = if probe {
-            super::Outgoing { entries: Vec::new(), through: peer.acked, more: true }
+            super::Outgoing {
+                entries: Vec::new(),
+                through: peer.acked,
+                more: true,
+            }
         } else {
             store.push_entries(peer.node, peer.acked, opts.max_message_bytes)?
         };
@@ -169,14 +179,23 @@ pub fn sync(
             frame_bytes += entry.bytes.len() + 24;
             frame.push(entry);
             if frame_bytes >= opts.frame_bytes {
-                w.body(&Body::Entries { through: seq, entries: std::mem::take(&mut frame) })?;
+                w.body(&Body::Entries {
+                    through: seq,
+                    entries: std::mem::take(&mut frame),
+                })?;
                 frame_bytes = 0;
             }
         }
         if !frame.is_empty() || (!probe && push.through > peer.acked) {
-            w.body(&Body::Entries { through: push.through, entries: frame })?;
+            w.body(&Body::Entries {
+                through: push.through,
+                entries: frame,
+            })?;
         }
-        w.body(&Body::End { through: if probe { peer.acked } else { push.through }, more: push.more })?;
+        w.body(&Body::End {
+            through: if probe { peer.acked } else { push.through },
+            more: push.more,
+        })?;
         let request = w.finish();
         if pushed_changes > 0 {
             peer.interrupted = true;
@@ -195,21 +214,44 @@ pub fn sync(
             Ok(d) => d,
             Err(e) if cut => {
                 tracing::info!(error = %e, "sync reply cut off before anything usable arrived");
-                return Err(transport_error(TransportError::Interrupted { received: reply }));
+                return Err(transport_error(TransportError::Interrupted {
+                    received: reply,
+                }));
             }
             Err(e) => return Err(e.into()),
         };
         let (node, have_of_you, rejected, lacking) = match decoded.head {
-            Head::SyncReply { node, have_of_you, rejected, lacking_photos } => (node, have_of_you, rejected, lacking_photos),
-            Head::Error { code, message } => return Err(Error::Sync(SyncError::Refused { code, message })),
-            other => return Err(Error::Sync(SyncError::Protocol(format!("expected a sync reply, got {other:?}")))),
+            Head::SyncReply {
+                node,
+                have_of_you,
+                rejected,
+                lacking_photos,
+            } => (node, have_of_you, rejected, lacking_photos),
+            Head::Error { code, message } => {
+                return Err(Error::Sync(SyncError::Refused { code, message }));
+            }
+            other => {
+                return Err(Error::Sync(SyncError::Protocol(format!(
+                    "expected a sync reply, got {other:?}"
+                ))));
+            }
         };
         if let Some(known) = peer.node
             && known != node
         {
             // A different node answers under this name (the hub was reinstalled): start over with it.
-            tracing::warn!(label, "peer identity changed; restarting sync with it from the beginning");
-            peer = PeerInfo { label: label.to_string(), node: Some(node), their_cursor: 0, acked: 0, interrupted: false, last_sync_at: None };
+            tracing::warn!(
+                label,
+                "peer identity changed; restarting sync with it from the beginning"
+            );
+            peer = PeerInfo {
+                label: label.to_string(),
+                node: Some(node),
+                their_cursor: 0,
+                acked: 0,
+                interrupted: false,
+                last_sync_at: None,
+            };
             store.save_peer(&peer)?;
             continue;
         }
@@ -256,7 +298,9 @@ pub fn sync(
             }
         }
         if cut || decoded.tail != Tail::Complete {
-            return Err(transport_error(TransportError::Interrupted { received: Vec::new() }));
+            return Err(transport_error(TransportError::Interrupted {
+                received: Vec::new(),
+            }));
         }
         let push_more = probe || push.more || have_of_you < push.through;
         if ended && !pull_more && !push_more {
@@ -266,7 +310,15 @@ pub fn sync(
     report.documents_sent = sent_docs.len() as u64;
     if opts.upload_photos {
         progress.phase = "photos".into();
-        upload_photos(store, transport, opts, &needs, &mut report, &mut progress, sink)?;
+        upload_photos(
+            store,
+            transport,
+            opts,
+            &needs,
+            &mut report,
+            &mut progress,
+            sink,
+        )?;
     }
     peer.last_sync_at = Some(crate::ids::now_millis());
     store.save_peer(&peer)?;
@@ -290,19 +342,31 @@ fn upload_photos(
         .iter()
         .filter_map(|n| store.photos().len(&n.hash).ok().map(|len| (n, len)))
         .collect();
-    progress.photo_bytes_total = mine.iter().map(|(n, len)| len.saturating_sub(n.offset)).sum();
+    progress.photo_bytes_total = mine
+        .iter()
+        .map(|(n, len)| len.saturating_sub(n.offset))
+        .sum();
     for (need, total) in mine {
         let mut offset = need.offset;
         loop {
-            let chunk = store.photos().read_chunk(&need.hash, offset, opts.photo_chunk_bytes)?;
-            let head = Head::PhotoPut { hash: need.hash.clone(), offset, total };
+            let chunk = store
+                .photos()
+                .read_chunk(&need.hash, offset, opts.photo_chunk_bytes)?;
+            let head = Head::PhotoPut {
+                hash: need.hash.clone(),
+                offset,
+                total,
+            };
             let request = message::encode(&head, &[Body::Data(chunk.clone())])?;
             report.round_trips += 1;
             report.bytes_up += request.len() as u64;
             let reply = transport.exchange(request).map_err(transport_error)?;
             report.bytes_down += reply.len() as u64;
             match message::decode(&reply)?.head {
-                Head::PhotoAck { offset: acked, complete } => {
+                Head::PhotoAck {
+                    offset: acked,
+                    complete,
+                } => {
                     let sent = acked.saturating_sub(offset);
                     report.photo_bytes_sent += sent;
                     progress.photo_bytes_sent += sent;
@@ -312,12 +376,20 @@ fn upload_photos(
                         break;
                     }
                     if acked <= offset && chunk.is_empty() {
-                        return Err(Error::Sync(SyncError::Protocol("photo upload made no progress".into())));
+                        return Err(Error::Sync(SyncError::Protocol(
+                            "photo upload made no progress".into(),
+                        )));
                     }
                     offset = acked;
                 }
-                Head::Error { code, message } => return Err(Error::Sync(SyncError::Refused { code, message })),
-                other => return Err(Error::Sync(SyncError::Protocol(format!("expected a photo ack, got {other:?}")))),
+                Head::Error { code, message } => {
+                    return Err(Error::Sync(SyncError::Refused { code, message }));
+                }
+                other => {
+                    return Err(Error::Sync(SyncError::Protocol(format!(
+                        "expected a photo ack, got {other:?}"
+                    ))));
+                }
             }
         }
     }
@@ -326,13 +398,25 @@ fn upload_photos(
 
 /// Fetches a photo from the peer into this store's photo files (a supervisor opening a visit), resuming a
 /// partial download. Returns the photo's length.
-pub fn fetch_photo(store: &Store, transport: &mut dyn Transport, hash: &str, chunk: u32) -> Result<u64> {
+pub fn fetch_photo(
+    store: &Store,
+    transport: &mut dyn Transport,
+    hash: &str,
+    chunk: u32,
+) -> Result<u64> {
     if let Ok(len) = store.photos().len(hash) {
         return Ok(len);
     }
     let mut offset = store.photos().receive_offset(hash)?;
     loop {
-        let request = message::encode(&Head::PhotoGet { hash: hash.to_string(), offset, max: chunk }, &[])?;
+        let request = message::encode(
+            &Head::PhotoGet {
+                hash: hash.to_string(),
+                offset,
+                max: chunk,
+            },
+            &[],
+        )?;
         let reply = transport.exchange(request).map_err(transport_error)?;
         let decoded = message::decode(&reply)?;
         match decoded.head {
@@ -341,9 +425,12 @@ pub fn fetch_photo(store: &Store, transport: &mut dyn Transport, hash: &str, chu
                     Body::Data(d) => Some(d),
                     _ => None,
                 });
-                let data = data.ok_or_else(|| Error::Sync(SyncError::Protocol("photo data missing".into())))?;
+                let data = data
+                    .ok_or_else(|| Error::Sync(SyncError::Protocol("photo data missing".into())))?;
                 if at != offset {
-                    return Err(Error::Sync(SyncError::Protocol("photo data at the wrong offset".into())));
+                    return Err(Error::Sync(SyncError::Protocol(
+                        "photo data at the wrong offset".into(),
+                    )));
                 }
                 if !data.is_empty() {
                     offset = store.photos().receive_chunk(hash, offset, &data)?;
@@ -353,11 +440,19 @@ pub fn fetch_photo(store: &Store, transport: &mut dyn Transport, hash: &str, chu
                     return Ok(total);
                 }
                 if data.is_empty() {
-                    return Err(Error::Sync(SyncError::Protocol("photo download made no progress".into())));
+                    return Err(Error::Sync(SyncError::Protocol(
+                        "photo download made no progress".into(),
+                    )));
                 }
             }
-            Head::Error { code, message } => return Err(Error::Sync(SyncError::Refused { code, message })),
-            other => return Err(Error::Sync(SyncError::Protocol(format!("expected photo data, got {other:?}")))),
+            Head::Error { code, message } => {
+                return Err(Error::Sync(SyncError::Refused { code, message }));
+            }
+            other => {
+                return Err(Error::Sync(SyncError::Protocol(format!(
+                    "expected photo data, got {other:?}"
+                ))));
+            }
         }
     }
 }

@@ -20,13 +20,25 @@ pub struct LinkProfile {
 
 impl LinkProfile {
     /// EDGE: 240 kbit/s, 840 ms.
-    pub const EDGE: Self = Self { bits_per_second: 240_000.0, rtt: Duration::from_millis(840) };
+    pub const EDGE: Self = Self {
+        bits_per_second: 240_000.0,
+        rtt: Duration::from_millis(840),
+    };
     /// Slow 3G: 400 kbit/s, 400 ms.
-    pub const SLOW_3G: Self = Self { bits_per_second: 400_000.0, rtt: Duration::from_millis(400) };
+    pub const SLOW_3G: Self = Self {
+        bits_per_second: 400_000.0,
+        rtt: Duration::from_millis(400),
+    };
     /// 4G: 9 Mbit/s, 170 ms.
-    pub const FOUR_G: Self = Self { bits_per_second: 9_000_000.0, rtt: Duration::from_millis(170) };
+    pub const FOUR_G: Self = Self {
+        bits_per_second: 9_000_000.0,
+        rtt: Duration::from_millis(170),
+    };
     /// No delay at all.
-    pub const INSTANT: Self = Self { bits_per_second: f64::INFINITY, rtt: Duration::ZERO };
+    pub const INSTANT: Self = Self {
+        bits_per_second: f64::INFINITY,
+        rtt: Duration::ZERO,
+    };
 
     /// Time to carry `bytes` one way, without the round trip.
     pub fn transfer(&self, bytes: usize) -> Duration {
@@ -69,7 +81,16 @@ pub struct Link<'a> {
 impl<'a> Link<'a> {
     /// A link to `backend`, authenticated as `principal`, over `profile`.
     pub fn new(backend: &'a dyn SyncBackend, principal: Principal, profile: LinkProfile) -> Self {
-        Self { backend, principal, profile, faults: Vec::new(), exchanges: 0, network_time: Duration::ZERO, bytes_up: 0, bytes_down: 0 }
+        Self {
+            backend,
+            principal,
+            profile,
+            faults: Vec::new(),
+            exchanges: 0,
+            network_time: Duration::ZERO,
+            bytes_up: 0,
+            bytes_down: 0,
+        }
     }
 
     /// Injects `fault` into exchange number `n` (counted from 0 over the link's life).
@@ -97,7 +118,9 @@ impl Transport for Link<'_> {
                 self.bytes_up += k as u64;
                 self.network_time += self.profile.transfer(k);
                 let _ = respond(self.backend, &self.principal, &request[..k]);
-                Err(TransportError::Interrupted { received: Vec::new() })
+                Err(TransportError::Interrupted {
+                    received: Vec::new(),
+                })
             }
             other => {
                 self.bytes_up += request.len() as u64;

@@ -64,12 +64,16 @@ pub struct Scope {
 impl Scope {
     /// Everything (a hub admin, or a device-to-device exchange between trusted peers).
     pub fn all() -> Self {
-        Self { provinces: vec!["*".into()], communes: Vec::new() }
+        Self {
+            provinces: vec!["*".into()],
+            communes: Vec::new(),
+        }
     }
 
     /// True when a record in `province`/`commune` is in scope.
     pub fn contains(&self, province: &str, commune: &str) -> bool {
-        self.provinces.iter().any(|p| p == "*" || p == province) || self.communes.iter().any(|c| c == commune)
+        self.provinces.iter().any(|p| p == "*" || p == province)
+            || self.communes.iter().any(|c| c == commune)
     }
 
     /// True when every part of `other` is inside `self`.
@@ -236,7 +240,9 @@ pub struct Writer {
 impl Writer {
     /// Starts a message with its head.
     pub fn new(head: &Head) -> Result<Self, SyncError> {
-        let mut w = Self { buf: Vec::with_capacity(256) };
+        let mut w = Self {
+            buf: Vec::with_capacity(256),
+        };
         w.buf.extend_from_slice(MAGIC);
         w.buf.push(WIRE_VERSION);
         w.frame(&postcard::to_stdvec(head).map_err(encode_err)?, false)?;
@@ -252,18 +258,29 @@ impl Writer {
 
     fn frame(&mut self, raw: &[u8], compress: bool) -> Result<(), SyncError> {
         let (payload, flags) = if compress {
-            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-            enc.write_all(raw).map_err(|e| SyncError::Encode(e.to_string()))?;
+            let mut enc =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(raw)
+                .map_err(|e| SyncError::Encode(e.to_string()))?;
             let deflated = enc.finish().map_err(|e| SyncError::Encode(e.to_string()))?;
-            if deflated.len() < raw.len() { (deflated, FLAG_DEFLATE) } else { (raw.to_vec(), 0) }
+            if deflated.len() < raw.len() {
+                (deflated, FLAG_DEFLATE)
+            } else {
+                (raw.to_vec(), 0)
+            }
         } else {
             (raw.to_vec(), 0)
         };
         if payload.len() > MAX_FRAME {
-            return Err(SyncError::Encode(format!("frame of {} bytes exceeds {MAX_FRAME}", payload.len())));
+            return Err(SyncError::Encode(format!(
+                "frame of {} bytes exceeds {MAX_FRAME}",
+                payload.len()
+            )));
         }
-        self.buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        self.buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.buf
+            .extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
         self.buf.push(flags);
         self.buf.extend_from_slice(&payload);
         Ok(())
@@ -312,7 +329,9 @@ fn read_frame(input: &[u8]) -> FrameRead<'_> {
     let crc = u32::from_le_bytes([input[4], input[5], input[6], input[7]]);
     let flags = input[8];
     if len > MAX_FRAME {
-        return FrameRead::Damaged(format!("frame length {len} exceeds the limit of {MAX_FRAME}"));
+        return FrameRead::Damaged(format!(
+            "frame length {len} exceeds the limit of {MAX_FRAME}"
+        ));
     }
     if flags & !FLAG_DEFLATE != 0 {
         return FrameRead::Damaged(format!("unknown frame flags {flags:#x}"));
@@ -330,7 +349,9 @@ fn read_frame(input: &[u8]) -> FrameRead<'_> {
     let mut out = Vec::new();
     let mut dec = flate2::read::DeflateDecoder::new(payload).take(MAX_FRAME as u64 + 1);
     match dec.read_to_end(&mut out) {
-        Ok(_) if out.len() > MAX_FRAME => FrameRead::Damaged("frame inflates beyond the limit".into()),
+        Ok(_) if out.len() > MAX_FRAME => {
+            FrameRead::Damaged("frame inflates beyond the limit".into())
+        }
         Ok(_) => FrameRead::Frame(out, rest),
         Err(e) => FrameRead::Damaged(format!("frame does not inflate: {e}")),
     }
@@ -346,7 +367,10 @@ pub fn decode(input: &[u8]) -> Result<Decoded, SyncError> {
         return Err(SyncError::NotSync);
     }
     if input[3] != WIRE_VERSION {
-        return Err(SyncError::Version { found: u16::from(input[3]), supported: u16::from(WIRE_VERSION) });
+        return Err(SyncError::Version {
+            found: u16::from(input[3]),
+            supported: u16::from(WIRE_VERSION),
+        });
     }
     let mut rest = &input[4..];
     let head: Head = match read_frame(rest) {
@@ -360,7 +384,11 @@ pub fn decode(input: &[u8]) -> Result<Decoded, SyncError> {
     let mut body = Vec::new();
     let tail = loop {
         if rest.is_empty() {
-            break if matches!(body.last(), Some(Body::End { .. })) || !expects_end(&head) { Tail::Complete } else { Tail::Truncated };
+            break if matches!(body.last(), Some(Body::End { .. })) || !expects_end(&head) {
+                Tail::Complete
+            } else {
+                Tail::Truncated
+            };
         }
         match read_frame(rest) {
             FrameRead::Frame(raw, r) => {
@@ -370,7 +398,11 @@ pub fn decode(input: &[u8]) -> Result<Decoded, SyncError> {
                         let end = matches!(b, Body::End { .. });
                         body.push(b);
                         if end {
-                            break if rest.is_empty() { Tail::Complete } else { Tail::Damaged };
+                            break if rest.is_empty() {
+                                Tail::Complete
+                            } else {
+                                Tail::Damaged
+                            };
                         }
                     }
                     Err(_) => break Tail::Damaged,
@@ -430,18 +462,42 @@ mod tests {
             scope: None,
             max_response: 1 << 20,
         };
-        let entries: Vec<Entry> = (0..50).map(|i| Entry { doc: [i; 16], bytes: vec![i; 200] }).collect();
-        encode(&head, &[Body::Entries { through: 50, entries }, Body::End { through: 50, more: false }]).unwrap()
+        let entries: Vec<Entry> = (0..50)
+            .map(|i| Entry {
+                doc: [i; 16],
+                bytes: vec![i; 200],
+            })
+            .collect();
+        encode(
+            &head,
+            &[
+                Body::Entries {
+                    through: 50,
+                    entries,
+                },
+                Body::End {
+                    through: 50,
+                    more: false,
+                },
+            ],
+        )
+        .unwrap()
     }
 
     #[test]
     fn round_trips_and_compresses_entries() {
         let bytes = sample();
-        assert!(bytes.len() < 50 * 200 / 4, "entries deflate: {} bytes", bytes.len());
+        assert!(
+            bytes.len() < 50 * 200 / 4,
+            "entries deflate: {} bytes",
+            bytes.len()
+        );
         let d = decode(&bytes).unwrap();
         assert_eq!(d.tail, Tail::Complete);
         assert_eq!(d.body.len(), 2);
-        let Body::Entries { entries, .. } = &d.body[0] else { panic!() };
+        let Body::Entries { entries, .. } = &d.body[0] else {
+            panic!()
+        };
         assert_eq!(entries.len(), 50);
         assert_eq!(entries[3].bytes, vec![3; 200]);
     }
@@ -466,9 +522,8 @@ mod tests {
         for i in (4..bytes.len()).step_by(7) {
             let mut b = bytes.clone();
             b[i] ^= 0x10;
-            match decode(&b) {
-                Ok(d) => assert_ne!(d.tail, Tail::Complete, "flip at {i} went unnoticed"),
-                Err(_) => {}
+            if let Ok(d) = decode(&b) {
+                assert_ne!(d.tail, Tail::Complete, "flip at {i} went unnoticed");
             }
         }
     }
@@ -479,8 +534,14 @@ mod tests {
         huge.extend_from_slice(&(u32::MAX).to_le_bytes());
         huge.extend_from_slice(&[0; 5]);
         assert!(matches!(decode(&huge), Err(SyncError::Malformed(_))));
-        assert!(matches!(decode(b"GET / HTTP/1.1\r\n"), Err(SyncError::NotSync)));
-        assert!(matches!(decode(b"OCS\x09rest"), Err(SyncError::Version { .. })));
+        assert!(matches!(
+            decode(b"GET / HTTP/1.1\r\n"),
+            Err(SyncError::NotSync)
+        ));
+        assert!(matches!(
+            decode(b"OCS\x09rest"),
+            Err(SyncError::Version { .. })
+        ));
     }
 
     proptest::proptest! {

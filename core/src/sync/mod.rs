@@ -44,10 +44,12 @@ pub mod message;
 mod responder;
 mod store_backend;
 
-pub use engine::{fetch_photo, sync, PeerInfo, ProgressSink, SyncOptions, SyncProgress, SyncReport};
-pub use store_backend::RecordSyncState;
+pub use engine::{
+    PeerInfo, ProgressSink, SyncOptions, SyncProgress, SyncReport, fetch_photo, sync,
+};
 pub use message::{NodeId, Scope};
-pub use responder::{respond, Principal, SyncBackend, Outgoing};
+pub use responder::{Outgoing, Principal, SyncBackend, respond};
+pub use store_backend::RecordSyncState;
 
 /// What a transport can report instead of a reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -39,16 +39,42 @@ pub trait SyncBackend {
     fn received_from(&self, peer: NodeId) -> Result<u64>;
     /// Applies `entries` pushed by `peer` (durably, in one transaction, together with the new position `through`
     /// of `peer`'s log). Returns the changes refused, with reasons.
-    fn ingest(&self, who: &Principal, peer: NodeId, entries: Vec<Entry>, through: u64) -> Result<Vec<Rejection>>;
+    fn ingest(
+        &self,
+        who: &Principal,
+        peer: NodeId,
+        entries: Vec<Entry>,
+        through: u64,
+    ) -> Result<Vec<Rejection>>;
     /// Entries after `after` of this node's log within `scope`, leaving out those that came from `peer`,
     /// up to about `max_bytes`.
-    fn outgoing(&self, who: &Principal, peer: NodeId, scope: &Scope, after: u64, max_bytes: usize) -> Result<Outgoing>;
+    fn outgoing(
+        &self,
+        who: &Principal,
+        peer: NodeId,
+        scope: &Scope,
+        after: u64,
+        max_bytes: usize,
+    ) -> Result<Outgoing>;
     /// Photos referenced by records in `scope` that this node lacks or holds only in part.
     fn lacking_photos(&self, who: &Principal, scope: &Scope, max: usize) -> Result<Vec<PhotoNeed>>;
     /// Receives part of a photo; returns the bytes now held and whether the photo is complete and verified.
-    fn photo_put(&self, who: &Principal, hash: &str, offset: u64, total: u64, data: &[u8]) -> Result<(u64, bool)>;
+    fn photo_put(
+        &self,
+        who: &Principal,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        data: &[u8],
+    ) -> Result<(u64, bool)>;
     /// Reads part of a photo; returns its total length and the bytes from `offset`.
-    fn photo_get(&self, who: &Principal, hash: &str, offset: u64, max: u32) -> Result<(u64, Vec<u8>)>;
+    fn photo_get(
+        &self,
+        who: &Principal,
+        hash: &str,
+        offset: u64,
+        max: u32,
+    ) -> Result<(u64, Vec<u8>)>;
 }
 
 /// A reply and the HTTP status that goes with it.
@@ -66,15 +92,23 @@ pub(crate) const REPLY_FRAME_BYTES: usize = 256 * 1024;
 pub(crate) const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
 
 fn error_reply(status: u16, code: &str, message: impl Into<String>) -> Reply {
-    let head = Head::Error { code: code.into(), message: message.into() };
-    Reply { bytes: message::encode(&head, &[]).unwrap_or_default(), status }
+    let head = Head::Error {
+        code: code.into(),
+        message: message.into(),
+    };
+    Reply {
+        bytes: message::encode(&head, &[]).unwrap_or_default(),
+        status,
+    }
 }
 
 /// Maps a backend error to a reply, without leaking internals.
 fn backend_error(e: Error) -> Reply {
     match e {
         Error::NotFound { kind, .. } => error_reply(404, "not_found", format!("{kind} not found")),
-        Error::Invalid { field, reason } => error_reply(400, "bad_request", format!("{field}: {reason}")),
+        Error::Invalid { field, reason } => {
+            error_reply(400, "bad_request", format!("{field}: {reason}"))
+        }
         Error::Forbidden(reason) => error_reply(403, "forbidden", reason),
         Error::Photo(p) => error_reply(400, "bad_request", p.to_string()),
         other => {
@@ -91,20 +125,53 @@ pub fn respond(backend: &dyn SyncBackend, who: &Principal, request: &[u8]) -> Re
         Err(e) => return error_reply(400, "bad_request", e.to_string()),
     };
     let result = match decoded.head {
-        Head::Sync { protocol, node, cursor, push_base, scope, max_response, .. } => {
+        Head::Sync {
+            protocol,
+            node,
+            cursor,
+            push_base,
+            scope,
+            max_response,
+            ..
+        } => {
             if protocol != message::PROTOCOL {
-                return error_reply(400, "bad_request", format!("protocol {protocol} is not spoken here ({})", message::PROTOCOL));
+                return error_reply(
+                    400,
+                    "bad_request",
+                    format!(
+                        "protocol {protocol} is not spoken here ({})",
+                        message::PROTOCOL
+                    ),
+                );
             }
             let scope = match scope {
                 Some(s) if !who.scope.covers(&s) => {
-                    return error_reply(403, "forbidden", "the requested scope is outside what this account may see");
+                    return error_reply(
+                        403,
+                        "forbidden",
+                        "the requested scope is outside what this account may see",
+                    );
                 }
                 Some(s) => s,
                 None => who.scope.clone(),
             };
-            sync_reply(backend, who, node, cursor, push_base, &scope, max_response, decoded.body, decoded.tail)
+            sync_reply(
+                backend,
+                who,
+                node,
+                cursor,
+                push_base,
+                &scope,
+                max_response,
+                decoded.body,
+                decoded.tail,
+            )
         }
-        Head::PhotoPut { hash, offset, total } => {
+        Head::PhotoPut {
+            hash,
+            offset,
+            total,
+        } => {
             let data = decoded.body.iter().find_map(|b| match b {
                 Body::Data(d) => Some(d.as_slice()),
                 _ => None,
@@ -112,14 +179,25 @@ pub fn respond(backend: &dyn SyncBackend, who: &Principal, request: &[u8]) -> Re
             let Some(data) = data else {
                 return error_reply(400, "bad_request", "photo upload without data");
             };
-            backend.photo_put(who, &hash, offset, total, data).and_then(|(offset, complete)| {
-                Ok(message::encode(&Head::PhotoAck { offset, complete }, &[]).map_err(Error::from)?)
-            })
+            backend
+                .photo_put(who, &hash, offset, total, data)
+                .and_then(|(offset, complete)| {
+                    message::encode(&Head::PhotoAck { offset, complete }, &[]).map_err(Error::from)
+                })
         }
-        Head::PhotoGet { hash, offset, max } => backend.photo_get(who, &hash, offset, max.min(1 << 20)).and_then(|(total, data)| {
-            Ok(message::encode(&Head::PhotoData { offset, total }, &[Body::Data(data)]).map_err(Error::from)?)
-        }),
-        other => return error_reply(400, "bad_request", format!("not a request: {}", head_name(&other))),
+        Head::PhotoGet { hash, offset, max } => backend
+            .photo_get(who, &hash, offset, max.min(1 << 20))
+            .and_then(|(total, data)| {
+                message::encode(&Head::PhotoData { offset, total }, &[Body::Data(data)])
+                    .map_err(Error::from)
+            }),
+        other => {
+            return error_reply(
+                400,
+                "bad_request",
+                format!("not a request: {}", head_name(&other)),
+            );
+        }
     };
     match result {
         Ok(bytes) => Reply { bytes, status: 200 },
@@ -163,10 +241,18 @@ fn sync_reply(
     }
     let have_of_you = backend.received_from(peer)?;
     let lacking_photos = backend.lacking_photos(who, scope, 1000)?;
-    let max = usize::try_from(max_response).unwrap_or(usize::MAX).clamp(64 * 1024, MAX_REPLY_BYTES);
+    let max = usize::try_from(max_response)
+        .unwrap_or(usize::MAX)
+        .clamp(64 * 1024, MAX_REPLY_BYTES);
     let out = backend.outgoing(who, peer, scope, cursor, max)?;
     let me = backend.node_id()?;
-    let mut w = Writer::new(&Head::SyncReply { node: me, have_of_you, rejected, lacking_photos }).map_err(Error::from)?;
+    let mut w = Writer::new(&Head::SyncReply {
+        node: me,
+        have_of_you,
+        rejected,
+        lacking_photos,
+    })
+    .map_err(Error::from)?;
     let mut frame: Vec<Entry> = Vec::new();
     let mut frame_bytes = 0;
     let mut frame_through = cursor;
@@ -175,13 +261,25 @@ fn sync_reply(
         frame.push(entry);
         frame_through = seq;
         if frame_bytes >= REPLY_FRAME_BYTES {
-            w.body(&Body::Entries { through: frame_through, entries: std::mem::take(&mut frame) }).map_err(Error::from)?;
+            w.body(&Body::Entries {
+                through: frame_through,
+                entries: std::mem::take(&mut frame),
+            })
+            .map_err(Error::from)?;
             frame_bytes = 0;
         }
     }
     if !frame.is_empty() {
-        w.body(&Body::Entries { through: frame_through, entries: frame }).map_err(Error::from)?;
+        w.body(&Body::Entries {
+            through: frame_through,
+            entries: frame,
+        })
+        .map_err(Error::from)?;
     }
-    w.body(&Body::End { through: out.through.max(cursor), more: out.more }).map_err(Error::from)?;
+    w.body(&Body::End {
+        through: out.through.max(cursor),
+        more: out.more,
+    })
+    .map_err(Error::from)?;
     Ok(w.finish())
 }

@@ -86,7 +86,13 @@ impl Store {
 
     /// This store's log entries after `after` that did not come from `exclude`, within `scope` (all when
     /// `None`), up to about `max_bytes` (at least one entry).
-    pub(crate) fn log_entries(&self, exclude: Option<NodeId>, scope: Option<&Scope>, after: u64, max_bytes: usize) -> Result<Outgoing> {
+    pub(crate) fn log_entries(
+        &self,
+        exclude: Option<NodeId>,
+        scope: Option<&Scope>,
+        after: u64,
+        max_bytes: usize,
+    ) -> Result<Outgoing> {
         let exclude = exclude.map(|n| n.to_hex());
         let (all, provinces, communes) = scope.map_or((true, "[]".into(), "[]".into()), scope_sql);
         self.with_conn(|c| {
@@ -119,14 +125,30 @@ impl Store {
     }
 
     /// What to push to a peer: everything after `after` that did not come from it.
-    pub(crate) fn push_entries(&self, peer: Option<NodeId>, after: u64, max_bytes: usize) -> Result<Outgoing> {
+    pub(crate) fn push_entries(
+        &self,
+        peer: Option<NodeId>,
+        after: u64,
+        max_bytes: usize,
+    ) -> Result<Outgoing> {
         self.log_entries(peer, None, after, max_bytes)
     }
 
     /// Applies entries received from `peer` and moves its cursor to `through`, in one durable transaction.
-    pub(crate) fn apply_from_peer(&self, peer: &mut PeerInfo, entries: Vec<Entry>, through: u64) -> Result<ApplyReport> {
-        let node = peer.node.map(|n| n.to_hex()).unwrap_or_else(|| peer.label.clone());
-        let batch = entries.into_iter().map(|e| (doc_id(e.doc), vec![e.bytes])).collect();
+    pub(crate) fn apply_from_peer(
+        &self,
+        peer: &mut PeerInfo,
+        entries: Vec<Entry>,
+        through: u64,
+    ) -> Result<ApplyReport> {
+        let node = peer
+            .node
+            .map(|n| n.to_hex())
+            .unwrap_or_else(|| peer.label.clone());
+        let batch = entries
+            .into_iter()
+            .map(|e| (doc_id(e.doc), vec![e.bytes]))
+            .collect();
         let label = peer.label.clone();
         let report = self.apply_entries(batch, Some(&node), |c| {
             c.execute(
@@ -158,8 +180,16 @@ impl Store {
     /// Changes refused by a peer: (record, change hash, reason).
     pub fn rejections(&self) -> Result<Vec<(RecordId, String, String)>> {
         self.with_conn(|c| {
-            let mut stmt = c.prepare("SELECT doc_id, change_hash, reason FROM rejections ORDER BY at, doc_id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            let mut stmt = c.prepare(
+                "SELECT doc_id, change_hash, reason FROM rejections ORDER BY at, doc_id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, hash, reason) = row?;
@@ -173,15 +203,28 @@ impl Store {
     pub fn sync_state(&self, id: RecordId) -> Result<RecordSyncState> {
         let acked = self.peer("hub")?.acked as i64;
         self.with_conn(|c| {
-            let reason: Option<String> =
-                c.query_row("SELECT reason FROM rejections WHERE doc_id = ?1 ORDER BY at DESC LIMIT 1", [id.to_string()], |r| r.get(0)).optional()?;
+            let reason: Option<String> = c
+                .query_row(
+                    "SELECT reason FROM rejections WHERE doc_id = ?1 ORDER BY at DESC LIMIT 1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
             if let Some(reason) = reason {
                 return Ok(RecordSyncState::Rejected { reason });
             }
-            let last_local: Option<i64> =
-                c.query_row("SELECT last_local_seq FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+            let last_local: Option<i64> = c
+                .query_row(
+                    "SELECT last_local_seq FROM documents WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
             match last_local {
-                None => Err(Error::NotFound { kind: "record", id: id.to_string() }),
+                None => Err(Error::NotFound {
+                    kind: "record",
+                    id: id.to_string(),
+                }),
                 Some(l) if l > acked => Ok(RecordSyncState::LocalOnly),
                 Some(_) => Ok(RecordSyncState::Synced),
             }
@@ -192,14 +235,24 @@ impl Store {
     pub fn pending_changes(&self) -> Result<u64> {
         let acked = self.peer("hub")?.acked as i64;
         self.with_conn(|c| {
-            Ok(c.query_row("SELECT COUNT(*) FROM changes WHERE origin IS NULL AND seq > ?1", [acked], |r| r.get::<_, i64>(0))? as u64)
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM changes WHERE origin IS NULL AND seq > ?1",
+                [acked],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
         })
     }
 
     fn label_for(&self, node: NodeId) -> Result<String> {
         let hex = node.to_hex();
         self.with_conn(|c| {
-            Ok(c.query_row("SELECT label FROM peers WHERE node = ?1 ORDER BY label LIMIT 1", [&hex], |r| r.get(0)).optional()?.unwrap_or(hex.clone()))
+            Ok(c.query_row(
+                "SELECT label FROM peers WHERE node = ?1 ORDER BY label LIMIT 1",
+                [&hex],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(hex.clone()))
         })
     }
 }
@@ -216,7 +269,13 @@ impl SyncBackend for Store {
         Ok(self.peer(&label)?.their_cursor)
     }
 
-    fn ingest(&self, _who: &Principal, peer: NodeId, entries: Vec<Entry>, through: u64) -> Result<Vec<Rejection>> {
+    fn ingest(
+        &self,
+        _who: &Principal,
+        peer: NodeId,
+        entries: Vec<Entry>,
+        through: u64,
+    ) -> Result<Vec<Rejection>> {
         let label = self.label_for(peer)?;
         let mut info = self.peer(&label)?;
         info.node = Some(peer);
@@ -224,15 +283,31 @@ impl SyncBackend for Store {
         Ok(report
             .failed
             .into_iter()
-            .map(|(id, reason)| Rejection { doc: *id.0.as_bytes(), change: String::new(), reason })
+            .map(|(id, reason)| Rejection {
+                doc: *id.0.as_bytes(),
+                change: String::new(),
+                reason,
+            })
             .collect())
     }
 
-    fn outgoing(&self, _who: &Principal, peer: NodeId, scope: &Scope, after: u64, max_bytes: usize) -> Result<Outgoing> {
+    fn outgoing(
+        &self,
+        _who: &Principal,
+        peer: NodeId,
+        scope: &Scope,
+        after: u64,
+        max_bytes: usize,
+    ) -> Result<Outgoing> {
         self.log_entries(Some(peer), Some(scope), after, max_bytes)
     }
 
-    fn lacking_photos(&self, _who: &Principal, scope: &Scope, max: usize) -> Result<Vec<PhotoNeed>> {
+    fn lacking_photos(
+        &self,
+        _who: &Principal,
+        scope: &Scope,
+        max: usize,
+    ) -> Result<Vec<PhotoNeed>> {
         let (all, provinces, communes) = scope_sql(scope);
         let hashes: Vec<String> = self.with_conn(|c| {
             let mut stmt = c.prepare_cached(
@@ -249,13 +324,23 @@ impl SyncBackend for Store {
                 break;
             }
             if !self.photos().contains(&hash) {
-                out.push(PhotoNeed { offset: self.photos().receive_offset(&hash)?, hash });
+                out.push(PhotoNeed {
+                    offset: self.photos().receive_offset(&hash)?,
+                    hash,
+                });
             }
         }
         Ok(out)
     }
 
-    fn photo_put(&self, _who: &Principal, hash: &str, offset: u64, total: u64, data: &[u8]) -> Result<(u64, bool)> {
+    fn photo_put(
+        &self,
+        _who: &Principal,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        data: &[u8],
+    ) -> Result<(u64, bool)> {
         if self.photos().contains(hash) {
             return Ok((total, true));
         }
@@ -272,7 +357,13 @@ impl SyncBackend for Store {
         Ok((now, false))
     }
 
-    fn photo_get(&self, _who: &Principal, hash: &str, offset: u64, max: u32) -> Result<(u64, Vec<u8>)> {
+    fn photo_get(
+        &self,
+        _who: &Principal,
+        hash: &str,
+        offset: u64,
+        max: u32,
+    ) -> Result<(u64, Vec<u8>)> {
         let total = self.photos().len(hash)?;
         Ok((total, self.photos().read_chunk(hash, offset, max as usize)?))
     }

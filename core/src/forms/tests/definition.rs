@@ -57,7 +57,11 @@ fn ocop_product_groups_are_the_six_of_decision_148() -> Result<(), FormError> {
     let decision = crate::reference::Catalog::embedded()
         .decision("qd-148-2023")
         .expect("decision 148/2023 is embedded");
-    let groups: Vec<&str> = decision.product_groups.iter().map(|g| g.code.as_str()).collect();
+    let groups: Vec<&str> = decision
+        .product_groups
+        .iter()
+        .map(|g| g.code.as_str())
+        .collect();
     assert_eq!(values, groups);
     assert_eq!(values.len(), 6);
     Ok(())
