@@ -18,6 +18,7 @@ pub mod photo;
 pub mod places;
 pub mod records;
 pub mod reference;
+pub mod sample;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -21,16 +21,39 @@ const CHILD_ENV: &str = "OCOP_DURABILITY_CHILD_DB";
 /// One round of captures: a producer, a visit, a GPS fix and answers; prints an ACK after each call returns.
 fn capture_round(store: &Store, i: u64, mut ack: impl FnMut(&str, RecordId)) {
     let me = officer();
-    let p = store.create_producer(&me, producer_in(TAN_CUONG, &format!("Hộ sản xuất {i}"))).unwrap();
+    let p = store
+        .create_producer(&me, producer_in(TAN_CUONG, &format!("Hộ sản xuất {i}")))
+        .unwrap();
     ack("producer", p.id);
     let v = store
-        .start_visit(&me, NewVisit { producer: Some(p.id), product: None, form_id: "ocop_producer_product_survey".into(), form_version: Some(1), commune_code: None })
+        .start_visit(
+            &me,
+            NewVisit {
+                producer: Some(p.id),
+                product: None,
+                form_id: "ocop_producer_product_survey".into(),
+                form_version: Some(1),
+                commune_code: None,
+            },
+        )
         .unwrap();
     ack("visit", v.id);
-    store.add_fix(&me, v.id, fix(21.5194, 105.787, Some(5.0))).unwrap();
+    store
+        .add_fix(&me, v.id, fix(21.5194, 105.787, Some(5.0)))
+        .unwrap();
     ack("fix", v.id);
     store
-        .set_answers(&me, v.id, &[("respondent_name".into(), Answer::Text(format!("Người trả lời {i}"))), ("workers_total".into(), Answer::Integer(i as i64 % 500))])
+        .set_answers(
+            &me,
+            v.id,
+            &[
+                (
+                    "respondent_name".into(),
+                    Answer::Text(format!("Người trả lời {i}")),
+                ),
+                ("workers_total".into(), Answer::Integer(i as i64 % 500)),
+            ],
+        )
         .unwrap();
     ack("answers", v.id);
 }
@@ -67,10 +90,21 @@ fn capture_loop() {
 fn check_acks(store: &Store, acks: &[(String, RecordId)]) {
     for (kind, id) in acks {
         match kind.as_str() {
-            "producer" => assert!(store.producer(*id).is_ok(), "acknowledged producer {id} lost"),
+            "producer" => assert!(
+                store.producer(*id).is_ok(),
+                "acknowledged producer {id} lost"
+            ),
             "visit" => assert!(store.visit(*id).is_ok(), "acknowledged visit {id} lost"),
-            "fix" => assert_eq!(store.visit(*id).unwrap().fixes.len(), 1, "acknowledged fix of {id} lost"),
-            "answers" => assert_eq!(store.visit(*id).unwrap().answers.len(), 2, "acknowledged answers of {id} lost"),
+            "fix" => assert_eq!(
+                store.visit(*id).unwrap().fixes.len(),
+                1,
+                "acknowledged fix of {id} lost"
+            ),
+            "answers" => assert_eq!(
+                store.visit(*id).unwrap().answers.len(),
+                2,
+                "acknowledged answers of {id} lost"
+            ),
             other => panic!("unknown ack {other}"),
         }
     }
@@ -112,7 +146,9 @@ fn acknowledged_captures_survive_sigkill_at_random_moments() {
             }
         });
         // Wait for the first acknowledgement (the process is up and writing), then a random moment more.
-        let first = rx.recv_timeout(Duration::from_secs(60)).expect("the child acknowledged a capture");
+        let first = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the child acknowledged a capture");
         all_acks.push(first);
         let wait = Duration::from_millis(next() % 400);
         let until = Instant::now() + wait;
@@ -124,9 +160,16 @@ fn acknowledged_captures_survive_sigkill_at_random_moments() {
         reader.join().unwrap();
         all_acks.extend(rx.try_iter());
 
-        let store = Store::open(&db, StoreOptions::default()).unwrap_or_else(|e| panic!("round {round}: reopen failed: {e}"));
-        store.integrity_check().unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let store = Store::open(&db, StoreOptions::default())
+            .unwrap_or_else(|e| panic!("round {round}: reopen failed: {e}"));
+        store
+            .integrity_check()
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
         check_acks(&store, &all_acks);
     }
-    assert!(all_acks.len() > kills, "captures happened between kills ({} acknowledged)", all_acks.len());
+    assert!(
+        all_acks.len() > kills,
+        "captures happened between kills ({} acknowledged)",
+        all_acks.len()
+    );
 }

@@ -3,22 +3,20 @@
 //! change in one durable transaction.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::doc::{self, Resolution};
 use crate::error::{Error, Result};
-use crate::forms::{Answer, Form, FormRegistry};
 use crate::gps::{self, GpsFix, LatLon};
 use crate::identity::Author;
 use crate::ids::{Date, RecordId, now_millis};
 use crate::places::Places;
 use crate::records::{
-    self, Address, Certification, EcommerceListing, OcopStatus, OwnerKind, Person, PhotoKind,
-    PhotoRef, Producer, ProducerPatch, ProducerStatus, Product, ProductPatch, RawMaterialZone,
-    RecordKind, Trademark, Visit, VisitFix, VisitState,
+    self, Address, Certification, EcommerceListing, OcopStatus, OwnerKind, Person, Producer,
+    ProducerPatch, ProducerStatus, Product, ProductPatch, RawMaterialZone, RecordKind, Trademark,
+    Visit,
 };
 use crate::reference::Catalog;
 
@@ -81,21 +79,6 @@ pub struct NewProduct {
     /// OCOP status (default: candidate). A certified status with an issue date and no expiry gets the expiry of
     /// its criteria (36 months).
     pub ocop: Option<OcopStatus>,
-}
-
-/// What starts a visit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewVisit {
-    /// The producer visited.
-    pub producer: Option<RecordId>,
-    /// The product assessed.
-    pub product: Option<RecordId>,
-    /// The form to answer.
-    pub form_id: String,
-    /// Its version; default: the newest known.
-    pub form_version: Option<u32>,
-    /// The commune of the visit; default: the producer's.
-    pub commune_code: Option<String>,
 }
 
 impl Store {
@@ -276,218 +259,6 @@ impl Store {
             patch.write(doc)
         })?;
         Ok(updated)
-    }
-
-    /// Starts a visit (a draft) answering a form version.
-    pub fn start_visit(&self, author: &Author, new: NewVisit) -> Result<Visit> {
-        let registry = FormRegistry::embedded();
-        let form = match new.form_version {
-            Some(v) => registry.get(&new.form_id, v)?,
-            None => registry.latest(&new.form_id)?,
-        };
-        let producer = new.producer.map(|id| self.producer(id)).transpose()?;
-        if let Some(pid) = new.product {
-            let product = self.product(pid)?;
-            if new.producer.is_some_and(|p| p != product.producer) {
-                return Err(Error::Invalid {
-                    field: "product".into(),
-                    reason: "the product belongs to another producer".into(),
-                });
-            }
-        }
-        let commune_code = match (&new.commune_code, &producer) {
-            (Some(c), _) => c.clone(),
-            (None, Some(p)) => p.address.commune.code.clone(),
-            (None, None) => {
-                return Err(Error::Invalid {
-                    field: "commune".into(),
-                    reason: "a visit needs a producer or a commune".into(),
-                });
-            }
-        };
-        let address = self.address_in(&commune_code, "", "")?;
-        let visit = Visit {
-            id: RecordId::new(),
-            producer: new.producer,
-            product: new.product,
-            province: address.province,
-            commune: address.commune,
-            form_id: form.id.clone(),
-            form_version: form.version,
-            answers: BTreeMap::new(),
-            fixes: Vec::new(),
-            photos: BTreeMap::new(),
-            notes: autosurgeon::Text::with_value(""),
-            collector: author.user_id.clone(),
-            started_at: now_millis(),
-            submitted_at: None,
-            state: VisitState::Draft,
-        };
-        self.write_doc(visit.id, RecordKind::Visit, author, true, |doc| {
-            records::create(doc, RecordKind::Visit, &visit)
-        })?;
-        Ok(visit)
-    }
-
-    fn form_of(&self, visit: &Visit) -> Result<&'static Form> {
-        Ok(FormRegistry::embedded().get(&visit.form_id, visit.form_version)?)
-    }
-
-    /// Sets (or clears, with `None`) one answer, validated against the form version the visit was started with.
-    pub fn set_answer(
-        &self,
-        author: &Author,
-        visit_id: RecordId,
-        question: &str,
-        answer: Option<Answer>,
-    ) -> Result<()> {
-        let visit = self.visit(visit_id)?;
-        let form = self.form_of(&visit)?;
-        let answer = match answer {
-            Some(a) => Some(form.normalize_answer(question, a)?),
-            None => {
-                form.question(question)?;
-                None
-            }
-        };
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            records::write_answer(doc, question, answer.as_ref())
-        })
-    }
-
-    /// Sets several answers in one change (one durable write).
-    pub fn set_answers(
-        &self,
-        author: &Author,
-        visit_id: RecordId,
-        answers: &[(String, Answer)],
-    ) -> Result<()> {
-        let visit = self.visit(visit_id)?;
-        let form = self.form_of(&visit)?;
-        let mut checked = Vec::with_capacity(answers.len());
-        for (q, a) in answers {
-            checked.push((q.as_str(), form.normalize_answer(q, a.clone())?));
-        }
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            for (q, a) in &checked {
-                records::write_answer(doc, q, Some(a))?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Records a GPS fix on a visit. Impossible numbers are refused; doubtful fixes are kept with quality flags
-    /// (poor accuracy against the form's threshold, mock provider, swapped lat/lon, outside Vietnam, far from the
-    /// producer's registered point).
-    pub fn add_fix(&self, author: &Author, visit_id: RecordId, fix: GpsFix) -> Result<VisitFix> {
-        let visit = self.visit(visit_id)?;
-        let form = self.form_of(&visit)?;
-        let producer_point = match visit.producer {
-            Some(pid) => self.producer(pid)?.location.map(|f| f.point()),
-            None => None,
-        };
-        let ctx = gps::QualityContext {
-            accuracy_threshold_m: form.settings.gps_accuracy_threshold_m,
-            producer_point,
-            far_threshold_m: self.options.far_from_producer_m,
-        };
-        let assessed = fix.check(&ctx, now_millis())?;
-        let vf = VisitFix {
-            fix: assessed.fix,
-            flags: assessed.flags,
-        };
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            records::append_fix(doc, &vf)
-        })?;
-        Ok(vf)
-    }
-
-    /// Attaches a photo from a file: validated, re-encoded, stripped and stored once by hash beside the database;
-    /// the visit keeps the reference. A photo whose EXIF position is far from the visit's last fix is flagged.
-    pub fn attach_photo(
-        &self,
-        author: &Author,
-        visit_id: RecordId,
-        path: &Path,
-        kind: PhotoKind,
-        caption: &str,
-    ) -> Result<PhotoRef> {
-        let visit = self.visit(visit_id)?;
-        let imported = self.photos.import(path, &self.options.photo)?;
-        let mut flags = Vec::new();
-        if let (Some(exif), Some(last)) = (&imported.exif_gps, visit.fixes.last())
-            && let Some(flag) = gps::GpsFlag::photo_far_from_visit(
-                exif.point(),
-                last.fix.point(),
-                self.options.far_from_producer_m,
-            )
-        {
-            flags.push(flag);
-        }
-        let photo = PhotoRef {
-            hash: imported.hash,
-            bytes: imported.bytes,
-            width: imported.width,
-            height: imported.height,
-            caption: caption.trim().to_string(),
-            kind,
-            taken_at: imported.taken_at,
-            gps: imported.exif_gps,
-            flags,
-            attached_at: now_millis(),
-        };
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            records::add_photo(doc, &photo)
-        })?;
-        Ok(photo)
-    }
-
-    /// Changes a photo's caption.
-    pub fn set_photo_caption(
-        &self,
-        author: &Author,
-        visit_id: RecordId,
-        hash: &str,
-        caption: &str,
-    ) -> Result<()> {
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            records::set_caption(doc, hash, caption.trim())
-        })
-    }
-
-    /// Replaces the visit's notes (merged character-wise with concurrent edits).
-    pub fn set_notes(&self, author: &Author, visit_id: RecordId, notes: &str) -> Result<()> {
-        if notes.chars().count() > 20_000 {
-            return Err(Error::Invalid {
-                field: "notes".into(),
-                reason: "longer than 20000 characters".into(),
-            });
-        }
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            records::set_notes(doc, notes)
-        })
-    }
-
-    /// Submits a visit for review: every required question must be answered.
-    pub fn submit_visit(&self, author: &Author, visit_id: RecordId) -> Result<Visit> {
-        let visit = self.visit(visit_id)?;
-        let form = self.form_of(&visit)?;
-        if let Err(errors) = form.validate_submission(&visit.answers) {
-            let reason = errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(Error::Invalid {
-                field: "answers".into(),
-                reason,
-            });
-        }
-        let at = now_millis();
-        self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
-            records::submit_visit(doc, at)
-        })?;
-        self.visit(visit_id)
     }
 
     /// Resolves a conflict by keeping one of the competing values or entering a new one. The result must still

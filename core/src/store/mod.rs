@@ -18,12 +18,14 @@ pub(crate) mod docs;
 mod project;
 mod query;
 pub mod schema;
+mod visit_capture;
 
-pub use capture::{NewProducer, NewProduct, NewVisit};
+pub use capture::{NewProducer, NewProduct};
 pub use query::{
     ConflictInfo, LogEntry, ProducerFilter, ProducerSummary, ProductFilter, ProductSummary,
     SearchHit, VisitFilter, VisitSummary,
 };
+pub use visit_capture::{NewVisit, VisitCapture};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -51,6 +53,9 @@ pub struct StoreOptions {
     pub cached_documents: usize,
     /// Distance beyond which a visit's fix is flagged as far from the producer's registered point, metres.
     pub far_from_producer_m: f64,
+    /// Every committed write is on disk before the call returns (`synchronous = FULL`). Turn off only for bulk
+    /// loads that can be redone: writes stay crash-safe but the last ones may be lost on power loss.
+    pub durable: bool,
 }
 
 impl Default for StoreOptions {
@@ -61,6 +66,7 @@ impl Default for StoreOptions {
             compact_after: 32,
             cached_documents: 64,
             far_from_producer_m: 2000.0,
+            durable: true,
         }
     }
 }
@@ -106,7 +112,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(classify_open_error)?;
-        schema::prepare(&conn).map_err(classify_error)?;
+        schema::prepare(&conn, options.durable).map_err(classify_error)?;
         let from = schema::migrate(&mut conn).map_err(classify_error)?;
         let actor = load_or_create_actor(&conn)?;
         let node = load_or_create_node(&conn)?;

@@ -21,17 +21,18 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Pragmas for every connection: WAL for concurrent readers and crash safety, `synchronous = FULL` so that a
 /// committed transaction is on disk when the commit returns (WAL with `NORMAL` may lose the last transactions on
-/// power loss), foreign keys, and a busy timeout instead of immediate `SQLITE_BUSY`.
-pub(crate) fn prepare(conn: &Connection) -> Result<()> {
+/// power loss), foreign keys, and a busy timeout instead of immediate `SQLITE_BUSY`. `durable = false` (bulk
+/// loads, tests) uses `synchronous = NORMAL`: still crash-safe, but the last transactions may be lost on power loss.
+pub(crate) fn prepare(conn: &Connection, durable: bool) -> Result<()> {
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::Corrupt(format!(
             "could not enable WAL (journal_mode is {mode})"
         )));
     }
+    conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
     conn.execute_batch(
-        "PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
+        "PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -8000;",
