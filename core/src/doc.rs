@@ -119,12 +119,20 @@ fn parse_path(path: &str) -> Result<Vec<Seg>> {
     Ok(segs)
 }
 
-/// Reads the whole object (or scalar) at `value`/`id` as JSON.
-pub fn value_to_json(doc: &AutoCommit, value: &Value<'_>, id: &ObjId) -> serde_json::Value {
+/// Reads the whole object (or scalar) at `value`/`id` as JSON. Strings holding a whole value's JSON (see
+/// [`crate::records`]) are shown parsed.
+pub fn value_to_json<D: ReadDoc>(doc: &D, value: &Value<'_>, id: &ObjId) -> serde_json::Value {
     match value {
         Value::Scalar(s) => scalar_to_json(s),
         Value::Object(ObjType::Text) => serde_json::Value::String(doc.text(id).unwrap_or_default()),
-        Value::Object(ObjType::Map | ObjType::Table) => {
+        Value::Object(_) => object_to_json(doc, id),
+    }
+}
+
+/// Reads a map or list object as JSON.
+pub fn object_to_json<D: ReadDoc>(doc: &D, id: &ObjId) -> serde_json::Value {
+    match doc.object_type(id) {
+        Ok(ObjType::Map | ObjType::Table) => {
             let mut map = serde_json::Map::new();
             for key in doc.keys(id) {
                 if let Ok(Some((v, child))) = doc.get(id, key.as_str()) {
@@ -133,7 +141,7 @@ pub fn value_to_json(doc: &AutoCommit, value: &Value<'_>, id: &ObjId) -> serde_j
             }
             serde_json::Value::Object(map)
         }
-        Value::Object(ObjType::List) => {
+        Ok(ObjType::List) => {
             let len = doc.length(id);
             let items = (0..len)
                 .filter_map(|i| doc.get(id, i).ok().flatten())
@@ -141,12 +149,22 @@ pub fn value_to_json(doc: &AutoCommit, value: &Value<'_>, id: &ObjId) -> serde_j
                 .collect();
             serde_json::Value::Array(items)
         }
+        Ok(ObjType::Text) => serde_json::Value::String(doc.text(id).unwrap_or_default()),
+        Err(_) => serde_json::Value::Null,
     }
+}
+
+/// A scalar as JSON (strings holding a whole value's JSON object are parsed).
+pub(crate) fn scalar_json(s: &ScalarValue) -> serde_json::Value {
+    scalar_to_json(s)
 }
 
 fn scalar_to_json(s: &ScalarValue) -> serde_json::Value {
     use serde_json::Value as J;
     match s {
+        ScalarValue::Str(s) if s.starts_with('{') && s.ends_with('}') => {
+            serde_json::from_str(s).unwrap_or_else(|_| J::String(s.to_string()))
+        }
         ScalarValue::Str(s) => J::String(s.to_string()),
         ScalarValue::Int(i) => J::from(*i),
         ScalarValue::Uint(u) => J::from(*u),
@@ -412,7 +430,14 @@ pub fn resolve(doc: &mut AutoCommit, path: &str, resolution: &Resolution) -> Res
                 Value::Scalar(s) => Some(s.as_ref().clone()),
                 Value::Object(_) => None,
             });
-            json_to_tree(json, like.as_ref())
+            match (&like, json) {
+                // A whole value stored as JSON text: the entered object is stored the same way.
+                (
+                    Some(ScalarValue::Str(_)),
+                    serde_json::Value::Object(_) | serde_json::Value::Array(_),
+                ) => Tree::Scalar(ScalarValue::Str(json.to_string().into())),
+                _ => json_to_tree(json, like.as_ref()),
+            }
         }
     };
     write_tree(doc, &obj, prop, &tree)

@@ -49,7 +49,6 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::gps::{GpsFix, LatLon};
@@ -63,7 +62,7 @@ pub use registry::FormRegistry;
 pub use validate::{DEFAULT_TEXT_MAX_CHARS, MAX_SHAPE_POINTS};
 
 /// One answer to one question of a form. The variant must match the question's type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Answer {
     /// Free text.

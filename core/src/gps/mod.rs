@@ -65,7 +65,7 @@ pub enum GpsProvider {
 }
 
 /// A position fix as the device reported it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GpsFix {
     /// Latitude, degrees WGS84.
     pub lat: f64,

@@ -38,7 +38,6 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -53,9 +52,7 @@ pub const SCHEME_2004: &str = "vn-2004";
 const EMBEDDED: &str = include_str!("../../data/places/units.tsv");
 
 /// A reference to an administrative unit: a `(scheme, code)` pair plus the name as it was when recorded.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize, Reconcile, Hydrate,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct UnitRef {
     /// The coding scheme, e.g. `vn-2025` for the units in force since 1 July 2025.
     pub scheme: String,

@@ -18,6 +18,7 @@
 //! The document root also holds `@kind` (the record kind) and `@schema` (the record schema version) so any
 //! automerge implementation can tell what a document is.
 
+pub(crate) mod encoding;
 mod producer;
 mod product;
 mod visit;
@@ -30,14 +31,32 @@ pub use product::{
 pub use visit::{PhotoKind, PhotoRef, Visit, VisitFix, VisitState};
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue};
+use automerge::{AutoCommit, ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use encoding::{json_scalar, legacy};
 
-/// The schema version of record documents written by this build.
-pub const RECORD_SCHEMA: u64 = 1;
+json_scalar!(crate::forms::Answer, "an answer", legacy::answer);
+json_scalar!(crate::gps::GpsFix, "a GPS fix", legacy::gps_fix);
+json_scalar!(
+    crate::places::UnitRef,
+    "an administrative unit",
+    legacy::same
+);
+json_scalar!(Address, "an address", legacy::same);
+json_scalar!(ProducerStatus, "a producer status", legacy::producer_status);
+json_scalar!(OcopStatus, "an OCOP status", legacy::same);
+json_scalar!(Trademark, "a trademark", legacy::same);
+json_scalar!(Certification, "a certification", legacy::same);
+json_scalar!(EcommerceListing, "an e-commerce listing", legacy::same);
+json_scalar!(RawMaterialZone, "a raw-material zone", legacy::same);
+json_scalar!(VisitFix, "a GPS fix of a visit", legacy::visit_fix);
+json_scalar!(PhotoRef, "a photo reference", legacy::photo_ref);
+
+/// The record encoding written by this build (see [`encoding`]; encoding 1 is still read).
+pub const RECORD_SCHEMA: u64 = 2;
 
 /// The kinds of record documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -118,8 +137,8 @@ pub(crate) fn put_field<T: Reconcile>(doc: &mut AutoCommit, key: &str, value: &T
         .map_err(|e| Error::Shape(e.to_string()))
 }
 
-/// Writes `value` at `key` of `obj` as a fresh object, superseding whatever was there: concurrent writes of the
-/// same key then conflict as whole values. `None` is written as null.
+/// Writes a whole value (stored as one JSON string, see [`encoding`]) at `key` of `obj`, or null for `None`:
+/// concurrent writes of the same key conflict as whole values.
 pub(crate) fn put_whole<T: Reconcile>(
     doc: &mut AutoCommit,
     obj: &automerge::ObjId,
@@ -129,16 +148,12 @@ pub(crate) fn put_whole<T: Reconcile>(
     match value {
         None => {
             doc.put(obj, key, ScalarValue::Null)?;
+            Ok(())
         }
         Some(v) => {
-            // A fresh map gives the value a new identity; reconciling into it fills it. Values that are not maps
-            // (strings, numbers) simply overwrite the fresh map.
-            doc.put_object(obj, key, ObjType::Map)?;
-            autosurgeon::reconcile_prop(doc, obj, key, v)
-                .map_err(|e| Error::Shape(e.to_string()))?;
+            autosurgeon::reconcile_prop(doc, obj, key, v).map_err(|e| Error::Shape(e.to_string()))
         }
     }
-    Ok(())
 }
 
 /// Checks that a text field is non-empty after trimming and not absurdly long.

@@ -71,7 +71,7 @@ pub struct Person {
 }
 
 /// Where a producer is: the commune and province (2025 units) plus the hamlet and street as written.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Address {
     /// The province.
     pub province: UnitRef,
@@ -84,17 +84,14 @@ pub struct Address {
 }
 
 /// A producer's lifecycle. Nothing is ever deleted: archiving and merging are states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "into")]
 pub enum ProducerStatus {
     /// In use.
-    #[autosurgeon(rename = "active")]
     Active,
     /// No longer followed (closed, left the programme).
-    #[autosurgeon(rename = "archived")]
     Archived,
     /// A duplicate registration, merged into the named producer.
-    #[autosurgeon(rename = "merged_into")]
     MergedInto(RecordId),
 }
 

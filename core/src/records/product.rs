@@ -89,27 +89,21 @@ impl OcopStage {
 }
 
 /// The OCOP rating of a product. Written whole: a rating is one decision with its certificate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcopStatus {
     /// Stage / star class.
     pub stage: OcopStage,
     /// Total score (0–100) when evaluated.
-    #[autosurgeon(missing = "Default::default")]
     pub score: Option<f64>,
     /// The decision whose criteria were applied, e.g. `qd-148-2023`.
-    #[autosurgeon(missing = "Default::default")]
     pub criteria: Option<String>,
     /// Certificate number.
-    #[autosurgeon(missing = "Default::default")]
     pub certificate_no: Option<String>,
     /// Date the certificate was issued.
-    #[autosurgeon(missing = "Default::default")]
     pub issued: Option<Date>,
     /// Date it expires (issued + the decision's validity, 36 months).
-    #[autosurgeon(missing = "Default::default")]
     pub expires: Option<Date>,
     /// The rating authority, e.g. "UBND tỉnh Thái Nguyên".
-    #[autosurgeon(missing = "Default::default")]
     pub authority: Option<String>,
 }
 
@@ -144,38 +138,34 @@ pub enum TrademarkStatus {
 }
 
 /// A trademark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trademark {
     /// The mark.
     pub name: String,
     /// Registration or application number.
-    #[autosurgeon(missing = "Default::default")]
     pub number: Option<String>,
     /// State.
     pub status: TrademarkStatus,
 }
 
 /// A certification held (VietGAP, HACCP, ISO 22000, organic …), keyed by its name in the product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certification {
     /// Certificate number.
-    #[autosurgeon(missing = "Default::default")]
     pub number: Option<String>,
     /// Expiry date.
-    #[autosurgeon(missing = "Default::default")]
     pub expires: Option<Date>,
 }
 
 /// A listing on an e-commerce platform, keyed by platform in the product (`shopee`, `lazada`, `tiktok_shop` …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EcommerceListing {
     /// The listing's address, when known.
-    #[autosurgeon(missing = "Default::default")]
     pub url: Option<String>,
 }
 
 /// A raw-material zone (vùng nguyên liệu): a polygon and its geodesic area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawMaterialZone {
     /// The outer ring.
     pub ring: Vec<LatLon>,

@@ -63,17 +63,16 @@ pub enum PhotoKind {
 }
 
 /// A GPS fix taken during a visit, with the quality flags it was saved with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitFix {
     /// The fix (possibly corrected, see the flags).
     pub fix: GpsFix,
     /// What is doubtful about it.
-    #[autosurgeon(missing = "Default::default")]
     pub flags: Vec<GpsFlag>,
 }
 
 /// A reference to a stored photo; the bytes live in the photo store, by hash.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhotoRef {
     /// SHA-256 of the stored (re-encoded) file, lowercase hex.
     pub hash: String,
@@ -84,18 +83,14 @@ pub struct PhotoRef {
     /// Height in pixels.
     pub height: u32,
     /// Caption typed by the collector.
-    #[autosurgeon(missing = "Default::default")]
     pub caption: String,
     /// What it shows.
     pub kind: PhotoKind,
     /// When it was taken (EXIF), if known.
-    #[autosurgeon(missing = "Default::default")]
     pub taken_at: Option<Millis>,
     /// Where it was taken (EXIF GPS), if known.
-    #[autosurgeon(missing = "Default::default")]
     pub gps: Option<GpsFix>,
     /// Quality flags (e.g. taken far from the visit's fix).
-    #[autosurgeon(missing = "Default::default")]
     pub flags: Vec<GpsFlag>,
     /// When it was attached.
     pub attached_at: Millis,
@@ -172,8 +167,8 @@ pub(crate) fn append_fix(doc: &mut AutoCommit, fix: &VisitFix) -> Result<()> {
         _ => doc.put_object(automerge::ROOT, "fixes", ObjType::List)?,
     };
     let at = doc.length(&list);
-    doc.insert_object(&list, at, ObjType::Map)?;
-    autosurgeon::reconcile_prop(doc, &list, at, fix).map_err(|e| Error::Shape(e.to_string()))
+    doc.insert(&list, at, super::encoding::encode(fix))?;
+    Ok(())
 }
 
 /// Adds a photo reference (a no-op if the same photo is already attached).
@@ -185,19 +180,21 @@ pub(crate) fn add_photo(doc: &mut AutoCommit, photo: &PhotoRef) -> Result<()> {
     put_whole(doc, &photos, &photo.hash, Some(photo))
 }
 
-/// Changes a photo's caption.
+/// Changes a photo's caption (the reference is rewritten whole).
 pub(crate) fn set_caption(doc: &mut AutoCommit, hash: &str, caption: &str) -> Result<()> {
     let photos = root_map(doc, "photos")?;
-    match doc.get(&photos, hash)? {
-        Some((Value::Object(ObjType::Map), id)) => {
-            autosurgeon::reconcile_prop(doc, &id, "caption", caption)
-                .map_err(|e| Error::Shape(e.to_string()))
+    let mut photo: PhotoRef = match doc.get(&photos, hash)? {
+        Some(_) => autosurgeon::hydrate_prop(&*doc, &photos, hash)
+            .map_err(|e| Error::Shape(e.to_string()))?,
+        None => {
+            return Err(Error::NotFound {
+                kind: "photo",
+                id: hash.to_string(),
+            });
         }
-        _ => Err(Error::NotFound {
-            kind: "photo",
-            id: hash.to_string(),
-        }),
-    }
+    };
+    photo.caption = caption.to_string();
+    put_whole(doc, &photos, hash, Some(&photo))
 }
 
 /// Replaces the notes text with one splice covering only what changed (common prefix and suffix kept), so
