@@ -77,3 +77,38 @@ impl Author {
         serde_json::from_str(message).ok()
     }
 }
+
+/// What an account may see and write: communes and whole provinces (2025 codes). Empty means nothing; the
+/// province `*` means everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// Whole provinces.
+    pub provinces: Vec<String>,
+    /// Single communes.
+    pub communes: Vec<String>,
+}
+
+impl Scope {
+    /// Everything (a hub admin, or a device-to-device exchange between trusted peers).
+    pub fn all() -> Self {
+        Self {
+            provinces: vec!["*".into()],
+            communes: Vec::new(),
+        }
+    }
+
+    /// True when a record in `province`/`commune` is in scope.
+    pub fn contains(&self, province: &str, commune: &str) -> bool {
+        self.provinces.iter().any(|p| p == "*" || p == province)
+            || self.communes.iter().any(|c| c == commune)
+    }
+
+    /// True when every part of `other` is inside `self`.
+    pub fn covers(&self, other: &Scope) -> bool {
+        if self.provinces.iter().any(|p| p == "*") {
+            return true;
+        }
+        other.provinces.iter().all(|p| self.provinces.contains(p))
+            && other.communes.iter().all(|c| self.communes.contains(c))
+    }
+}

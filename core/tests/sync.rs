@@ -243,3 +243,110 @@ fn an_unreachable_hub_is_a_clear_error_and_changes_stay_local() {
         sync::RecordSyncState::Synced
     );
 }
+
+#[test]
+fn device_to_device_moves_only_what_each_side_may_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let supervisor = open(&dir, "supervisor.db");
+    let officer = open(&dir, "officer.db");
+    officer
+        .set_scope(Some(Scope {
+            provinces: vec![],
+            communes: vec![TAN_CUONG.into()],
+        }))
+        .unwrap();
+    let sup = ocop_core::identity::Author::new("sup", "Phạm Minh", Role::Supervisor);
+    supervisor
+        .create_producer(&sup, producer_in(TAN_CUONG, "HTX Tân Cương"))
+        .unwrap();
+    supervisor
+        .create_producer(&sup, producer_in(BAT_TRANG, "HTX Gốm Bát Tràng"))
+        .unwrap();
+
+    // The officer asks the supervisor's phone: only Tân Cương comes.
+    let officer_principal = Principal {
+        user_id: "officer".into(),
+        role: Role::Officer,
+        scope: officer.scope().unwrap(),
+    };
+    let mut link = Link::new(&supervisor, officer_principal, LinkProfile::INSTANT);
+    sync::sync(
+        &officer,
+        "supervisor",
+        &mut link,
+        &SyncOptions::default(),
+        &(),
+    )
+    .unwrap();
+    let names: Vec<String> = officer
+        .list_producers(&ProducerFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, vec!["HTX Tân Cương"]);
+
+    // The supervisor's phone pushes everything to the officer's: the officer's store keeps only its scope.
+    let mut link = Link::new(&officer, everyone(), LinkProfile::INSTANT);
+    sync::sync(
+        &supervisor,
+        "officer",
+        &mut link,
+        &SyncOptions::default(),
+        &(),
+    )
+    .unwrap();
+    assert_eq!(
+        officer
+            .list_producers(&ProducerFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_bundle_carries_a_week_and_a_cut_bundle_delivers_what_arrived() {
+    use ocop_core::sync::bundle::{import_bundle, write_bundle};
+    let dir = tempfile::tempdir().unwrap();
+    let phone = open(&dir, "phone.db");
+    for i in 0..300 {
+        let p = phone
+            .create_producer(
+                &officer(),
+                producer_in(TAN_CUONG, &format!("Hộ sản xuất {i}")),
+            )
+            .unwrap();
+        phone
+            .update_producer(
+                &officer(),
+                p.id,
+                ProducerPatch {
+                    members: Some(Some(100 + i)),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    let file = dir.path().join("week.ocop");
+    let written = write_bundle(&phone, &file, 0).unwrap();
+    assert_eq!((written.changes, written.documents), (600, 300));
+
+    let cut = dir.path().join("cut.ocop");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let other = open(&dir, "other.db");
+    let partial = import_bundle(&other, &cut).unwrap();
+    assert!(partial.incomplete);
+    assert!(partial.changes > 0 && partial.changes < 600, "{partial:?}");
+    let full = import_bundle(&other, &file).unwrap();
+    assert_eq!(full.changes + partial.changes, 600, "nothing applied twice");
+    assert_eq!(full.duplicates, partial.changes);
+    assert_converged(&phone, &other);
+    let again = import_bundle(&other, &file).unwrap();
+    assert_eq!((again.changes, again.duplicates), (0, 600));
+
+    let garbage = dir.path().join("photo.jpg");
+    std::fs::write(&garbage, b"\xff\xd8\xff\xe0 not a bundle").unwrap();
+    assert!(import_bundle(&other, &garbage).is_err());
+}

@@ -215,6 +215,12 @@ impl DocCache {
         }
     }
 
+    /// Forgets one document.
+    pub fn forget(&mut self, id: RecordId) {
+        self.map.remove(&id);
+        self.order.retain(|x| *x != id);
+    }
+
     /// Forgets everything (after a failed transaction the in-memory copies may be ahead of the disk).
     pub fn clear(&mut self) {
         self.map.clear();

@@ -35,7 +35,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::doc;
 use crate::error::{Error, Result};
-use crate::identity::Author;
+use crate::identity::{Author, Scope};
 use crate::ids::{RecordId, now_millis};
 use crate::photo::{PhotoOptions, PhotoStore};
 use crate::records::{self, RecordKind};
@@ -82,6 +82,7 @@ pub struct Store {
     inner: Mutex<Inner>,
     actor: ActorId,
     node: crate::sync::NodeId,
+    scope: std::sync::RwLock<Option<Scope>>,
     photos: PhotoStore,
     options: StoreOptions,
 }
@@ -99,6 +100,8 @@ pub struct ApplyReport {
     pub conflicted_documents: Vec<RecordId>,
     /// Documents whose changes could not be applied, and why (nothing of them was written).
     pub failed: Vec<(RecordId, String)>,
+    /// New documents left out because they lie outside this store's scope (see [`Store::set_scope`]).
+    pub out_of_scope: usize,
 }
 
 impl Store {
@@ -116,6 +119,7 @@ impl Store {
         let from = schema::migrate(&mut conn).map_err(classify_error)?;
         let actor = load_or_create_actor(&conn)?;
         let node = load_or_create_node(&conn)?;
+        let scope = load_scope(&conn)?;
         if from > 0 && from < schema::SCHEMA_VERSION {
             tracing::info!(
                 from,
@@ -136,6 +140,7 @@ impl Store {
             }),
             actor,
             node,
+            scope: std::sync::RwLock::new(scope),
             photos: PhotoStore::new(photo_dir),
             options,
         };
@@ -296,11 +301,13 @@ impl Store {
     ) -> Result<ApplyReport> {
         let mut inner = self.lock();
         let Inner { conn, cache } = &mut *inner;
+        let scope = self.scope();
         let result = apply_batch(
             conn,
             cache,
             batch,
             origin.unwrap_or("import"),
+            scope.as_ref(),
             i64::from(self.options.compact_after),
             then,
         );
@@ -319,6 +326,34 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// The scope of the account using this store (`None`: everything). Documents new to this store that lie
+    /// outside it are not taken in from other devices or bundles.
+    pub fn scope(&self) -> Option<Scope> {
+        self.scope
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Sets (and remembers) the account's scope, e.g. after enrollment at the hub.
+    pub fn set_scope(&self, scope: Option<Scope>) -> Result<()> {
+        self.with_tx(|c| {
+            match &scope {
+                Some(s) => c.execute(
+                    "INSERT INTO meta (key, value) VALUES ('scope', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
+                    [serde_json::to_string(s)?],
+                )?,
+                None => c.execute("DELETE FROM meta WHERE key = 'scope'", [])?,
+            };
+            Ok(())
+        })?;
+        match self.scope.write() {
+            Ok(mut g) => *g = scope,
+            Err(p) => *p.into_inner() = scope,
+        }
+        Ok(())
     }
 
     /// This store's node id in sync.
@@ -408,6 +443,7 @@ fn apply_batch(
     cache: &mut docs::DocCache,
     batch: Vec<(RecordId, Vec<Vec<u8>>)>,
     origin: &str,
+    scope: Option<&Scope>,
     compact_after: i64,
     then: impl FnOnce(&Connection) -> Result<()>,
 ) -> Result<ApplyReport> {
@@ -430,8 +466,23 @@ fn apply_batch(
     for id in order {
         let raw = by_doc.remove(&id).unwrap_or_default();
         let mut sp = tx.savepoint()?;
-        match apply_doc(&sp, cache, id, raw, origin, now, compact_after, &mut report) {
-            Ok(()) => sp.commit()?,
+        match apply_doc(
+            &sp,
+            cache,
+            id,
+            raw,
+            origin,
+            scope,
+            now,
+            compact_after,
+            &mut report,
+        ) {
+            Ok(true) => sp.commit()?,
+            Ok(false) => {
+                sp.rollback()?;
+                cache.forget(id);
+                report.out_of_scope += 1;
+            }
             Err(Error::Invalid { reason, .. } | Error::Shape(reason) | Error::Corrupt(reason)) => {
                 sp.rollback()?;
                 tracing::warn!(%id, %reason, "changes for a document could not be applied");
@@ -456,10 +507,11 @@ fn apply_doc(
     id: RecordId,
     raw: Vec<Vec<u8>>,
     origin: &str,
+    scope: Option<&Scope>,
     now: i64,
     compact_after: i64,
     report: &mut ApplyReport,
-) -> Result<()> {
+) -> Result<bool> {
     let existing = docs::last_seq(tx, id)?;
     let (mut doc, known_kind) = match existing {
         Some(last) => match cache.take(id, last) {
@@ -492,7 +544,7 @@ fn apply_doc(
         if let (Some(last), Some(kind)) = (existing, known_kind) {
             cache.put(id, doc, kind, last);
         }
-        return Ok(());
+        return Ok(true);
     }
     let before_conflicts = project::conflict_paths(tx, id)?;
     doc.apply_changes(fresh.clone())?;
@@ -523,13 +575,41 @@ fn apply_doc(
         compact_after,
     )?;
     project::project_or_flag(tx, id, kind, &mut doc, now)?;
+    if existing.is_none()
+        && let Some(scope) = scope
+    {
+        // A document new here must lie in this store's scope; one already here keeps receiving its changes (so a
+        // record moved out of the commune shows the move).
+        let (province, commune): (String, String) = tx.query_row(
+            "SELECT province_code, commune_code FROM documents WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if !province.is_empty() && !scope.contains(&province, &commune) {
+            return Ok(false);
+        }
+    }
     if project::conflict_paths(tx, id)? != before_conflicts {
         report.conflicted_documents.push(id);
     }
     report.documents += 1;
     report.applied += fresh.len();
     cache.put(id, doc, kind, last);
-    Ok(())
+    Ok(true)
+}
+
+fn load_scope(conn: &Connection) -> Result<Option<Scope>> {
+    use rusqlite::OptionalExtension;
+    let json: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'scope'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match json {
+        None => Ok(None),
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| Error::Corrupt(format!("stored scope unreadable: {e}"))),
+    }
 }
 
 fn load_or_create_actor(conn: &Connection) -> Result<ActorId> {

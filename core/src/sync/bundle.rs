@@ -17,6 +17,9 @@ use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::store::Store;
 
+/// Frame size in bundles: small, so a file cut short by a failed transfer still delivers most of its work.
+const BUNDLE_FRAME_BYTES: usize = 32 * 1024;
+
 /// What a bundle held, or what importing it did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BundleReport {
@@ -56,7 +59,7 @@ pub fn write_bundle(store: &Store, path: &Path, after: u64) -> Result<BundleRepo
         docs.insert(e.doc);
         frame_bytes += e.bytes.len() + 24;
         frame.push(e);
-        if frame_bytes >= super::responder::REPLY_FRAME_BYTES {
+        if frame_bytes >= BUNDLE_FRAME_BYTES {
             w.body(&Body::Entries {
                 through: seq,
                 entries: std::mem::take(&mut frame),

@@ -18,6 +18,8 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::identity::Scope;
+
 use super::SyncError;
 
 /// The protocol version spoken by this build.
@@ -49,40 +51,6 @@ impl NodeId {
     pub fn from_hex(s: &str) -> Option<Self> {
         let bytes = hex::decode(s).ok()?;
         Some(Self(bytes.try_into().ok()?))
-    }
-}
-
-/// What a device may receive: communes and whole provinces (2025 codes). Empty means nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scope {
-    /// Whole provinces.
-    pub provinces: Vec<String>,
-    /// Single communes.
-    pub communes: Vec<String>,
-}
-
-impl Scope {
-    /// Everything (a hub admin, or a device-to-device exchange between trusted peers).
-    pub fn all() -> Self {
-        Self {
-            provinces: vec!["*".into()],
-            communes: Vec::new(),
-        }
-    }
-
-    /// True when a record in `province`/`commune` is in scope.
-    pub fn contains(&self, province: &str, commune: &str) -> bool {
-        self.provinces.iter().any(|p| p == "*" || p == province)
-            || self.communes.iter().any(|c| c == commune)
-    }
-
-    /// True when every part of `other` is inside `self`.
-    pub fn covers(&self, other: &Scope) -> bool {
-        if self.provinces.iter().any(|p| p == "*") {
-            return true;
-        }
-        other.provinces.iter().all(|p| self.provinces.contains(p))
-            && other.communes.iter().all(|c| self.communes.contains(c))
     }
 }
 
