@@ -350,3 +350,110 @@ fn a_bundle_carries_a_week_and_a_cut_bundle_delivers_what_arrived() {
     std::fs::write(&garbage, b"\xff\xd8\xff\xe0 not a bundle").unwrap();
     assert!(import_bundle(&other, &garbage).is_err());
 }
+
+#[test]
+fn hostile_messages_get_clear_errors_and_leave_the_store_sound() {
+    use ocop_core::sync::message::{self, Body, Entry, Head, NodeId};
+    use ocop_core::sync::respond;
+    let dir = tempfile::tempdir().unwrap();
+    let target = open(&dir, "target.db");
+    let source = open(&dir, "source.db");
+    for i in 0..20 {
+        source
+            .create_producer(&officer(), producer_in(TAN_CUONG, &format!("HTX {i}")))
+            .unwrap();
+    }
+    // A genuine request, captured from a real session.
+    struct Capture(Vec<Vec<u8>>, Link<'static>);
+    impl ocop_core::sync::Transport for Capture {
+        fn exchange(
+            &mut self,
+            request: Vec<u8>,
+        ) -> Result<Vec<u8>, ocop_core::sync::TransportError> {
+            self.0.push(request.clone());
+            self.1.exchange(request)
+        }
+    }
+    let scratch: &'static Store = Box::leak(Box::new(open(&dir, "scratch.db")));
+    let mut cap = Capture(
+        Vec::new(),
+        Link::new(scratch, everyone(), LinkProfile::INSTANT),
+    );
+    sync::sync(&source, "x", &mut cap, &SyncOptions::default(), &()).unwrap();
+    let genuine = cap.0.remove(0);
+
+    let who = everyone();
+    let is_error = |bytes: &[u8]| {
+        matches!(
+            message::decode(bytes).map(|d| d.head),
+            Ok(Head::Error { .. })
+        )
+    };
+    // Random bytes, foreign protocols, empty.
+    for junk in [
+        &b""[..],
+        b"GET / HTTP/1.1\r\n\r\n",
+        b"OCS",
+        b"OCS\x01\xff\xff\xff\xff",
+        &[0u8; 4096][..],
+    ] {
+        let reply = respond(&target, &who, junk);
+        assert_eq!(reply.status, 400);
+        assert!(is_error(&reply.bytes));
+    }
+    // Truncated at many points: never a panic; what arrived whole is applied once.
+    for cut in (0..genuine.len()).step_by(37) {
+        let reply = respond(&target, &who, &genuine[..cut]);
+        assert!(
+            reply.status == 200 || reply.status == 400,
+            "cut {cut}: {}",
+            reply.status
+        );
+    }
+    // Replayed three times: applied once.
+    for _ in 0..3 {
+        assert_eq!(respond(&target, &who, &genuine).status, 200);
+    }
+    assert_eq!(target.log_since(0, 1000).unwrap().len(), 20);
+    // Entries that are not automerge changes are refused per document, with a reason, and nothing else breaks.
+    let bogus = message::encode(
+        &Head::Sync {
+            protocol: message::PROTOCOL,
+            node: NodeId([9; 16]),
+            expect: None,
+            cursor: 0,
+            push_base: 0,
+            scope: None,
+            max_response: 1 << 20,
+        },
+        &[
+            Body::Entries {
+                through: 1,
+                entries: vec![Entry {
+                    doc: [1; 16],
+                    bytes: vec![0x85, 0x6f, 0x4a, 0x83, 0, 0],
+                }],
+            },
+            Body::End {
+                through: 1,
+                more: false,
+            },
+        ],
+    )
+    .unwrap();
+    let reply = respond(&target, &who, &bogus);
+    assert_eq!(reply.status, 200);
+    match message::decode(&reply.bytes).unwrap().head {
+        Head::SyncReply { rejected, .. } => {
+            assert_eq!(rejected.len(), 1, "the bad change is refused with a reason")
+        }
+        other => panic!("{other:?}"),
+    }
+    // An oversized claimed frame is refused before allocating.
+    let mut huge = genuine[..4].to_vec();
+    huge.extend_from_slice(&(u32::MAX - 1).to_le_bytes());
+    huge.extend_from_slice(&[0; 5]);
+    assert_eq!(respond(&target, &who, &huge).status, 400);
+    target.integrity_check().unwrap();
+    assert_eq!(target.log_since(0, 1000).unwrap().len(), 20);
+}
