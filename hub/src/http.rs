@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -69,6 +69,53 @@ fn json_error(status: StatusCode, reason: impl Into<String>) -> Response {
         .into_response()
 }
 
+enum BodyRead {
+    Whole(Vec<u8>),
+    TooLarge,
+    Failed(String),
+}
+
+/// Reads a body of at most `limit` bytes. A larger one is read on and discarded up to four times the limit, so
+/// that the client, still sending, gets to read the 413 that explains the refusal instead of a broken pipe; past
+/// that the connection is dropped.
+async fn read_limited(mut body: axum::body::Body, limit: usize) -> BodyRead {
+    use axum::body::HttpBody;
+    let drain_cap = limit.saturating_mul(4);
+    if body.size_hint().lower() > drain_cap as u64 {
+        return BodyRead::TooLarge;
+    }
+    let mut buf = Vec::new();
+    let mut seen = 0usize;
+    loop {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        match frame {
+            None => break,
+            Some(Err(e)) if seen > limit => {
+                tracing::debug!(error = %e, "oversized body ended early");
+                return BodyRead::TooLarge;
+            }
+            Some(Err(e)) => return BodyRead::Failed(e.to_string()),
+            Some(Ok(frame)) => {
+                let Ok(data) = frame.into_data() else { continue };
+                seen = seen.saturating_add(data.len());
+                if seen > drain_cap {
+                    return BodyRead::TooLarge;
+                }
+                if seen > limit {
+                    buf = Vec::new();
+                } else {
+                    buf.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+    if seen > limit {
+        BodyRead::TooLarge
+    } else {
+        BodyRead::Whole(buf)
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -79,10 +126,9 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 
 /// The service's routes over `hub`.
 pub fn router(hub: Hub) -> Router {
-    let limit = hub.options().max_body_bytes;
     Router::new()
         .route("/v1/health", get(health))
-        .route("/v1/sync", post(sync).layer(DefaultBodyLimit::max(limit)))
+        .route("/v1/sync", post(sync).layer(DefaultBodyLimit::disable()))
         .route(
             "/v1/enroll",
             post(enroll).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
@@ -139,23 +185,23 @@ async fn sync(State(hub): State<Hub>, req: Request) -> Response {
             return sync_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the hub failed");
         }
     };
-    let body = match Bytes::from_request(req, &hub).await {
-        Ok(b) => b,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+    let limit = hub.options().max_body_bytes;
+    let body = match read_limited(req.into_body(), limit).await {
+        BodyRead::Whole(b) => b,
+        BodyRead::TooLarge => {
             return sync_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
                 format!(
-                    "the request is larger than the {} bytes this hub accepts; sync with smaller messages",
-                    hub.options().max_body_bytes
+                    "the request is larger than the {limit} bytes this hub accepts; sync with smaller messages"
                 ),
             );
         }
-        Err(rejection) => {
+        BodyRead::Failed(reason) => {
             return sync_error(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
-                format!("the request body could not be read: {}", rejection.body_text()),
+                format!("the request body could not be read: {reason}"),
             );
         }
     };
