@@ -212,7 +212,8 @@ impl Hub {
         check_account(&account)?;
         let code = new_code();
         let now = ocop_core::ids::now_millis();
-        let valid = i64::try_from(self.options().enrollment_validity.as_millis()).unwrap_or(i64::MAX);
+        let valid =
+            i64::try_from(self.options().enrollment_validity.as_millis()).unwrap_or(i64::MAX);
         let expires_at = now.saturating_add(valid);
         self.storage().add_enrollment(&EnrollmentRow {
             code_hash: code_hash(&code),
@@ -229,7 +230,11 @@ impl Hub {
     }
 
     /// Exchanges an enrollment code for a device token (what `POST /v1/enroll` does).
-    pub fn redeem(&self, code: &str, device_name: &str) -> Result<std::result::Result<Enrollment, EnrollRefused>> {
+    pub fn redeem(
+        &self,
+        code: &str,
+        device_name: &str,
+    ) -> Result<std::result::Result<Enrollment, EnrollRefused>> {
         let device_name = device_name.trim();
         if device_name.is_empty() || device_name.chars().count() > 100 {
             return Ok(Err(EnrollRefused::Invalid(
@@ -254,9 +259,9 @@ impl Hub {
             revoked_at: None,
             last_seen_at: None,
         };
-        let redeemed = self
-            .storage()
-            .redeem_enrollment(&code_hash(code), device.created_at, &device)?;
+        let redeemed =
+            self.storage()
+                .redeem_enrollment(&code_hash(code), device.created_at, &device)?;
         Ok(match redeemed {
             Redeemed::Enrolled(row) => {
                 tracing::info!(device = %row.device_id, role = row.account.role.as_str(), "device enrolled");

@@ -87,9 +87,8 @@ pub struct DevicesArgs {
 }
 
 fn parse_role(s: &str) -> std::result::Result<Role, String> {
-    Role::parse(s).ok_or_else(|| {
-        format!("unknown role {s:?} (officer, union_staff, supervisor, hub_admin)")
-    })
+    Role::parse(s)
+        .ok_or_else(|| format!("unknown role {s:?} (officer, union_staff, supervisor, hub_admin)"))
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> HubError {
@@ -127,12 +126,18 @@ pub fn run_enroll(args: &EnrollArgs, out: &mut dyn Write) -> Result<()> {
     let places = Places::embedded();
     for c in &args.communes {
         if places.commune(c).is_none() {
-            return Err(invalid("commune", format!("{c:?} is not a 2025 commune code")));
+            return Err(invalid(
+                "commune",
+                format!("{c:?} is not a 2025 commune code"),
+            ));
         }
     }
     for p in &args.provinces {
         if p != "*" && places.province(p).is_none() {
-            return Err(invalid("province", format!("{p:?} is not a 2025 province code")));
+            return Err(invalid(
+                "province",
+                format!("{p:?} is not a 2025 province code"),
+            ));
         }
     }
     if args.days == 0 || args.days > 90 {
@@ -153,7 +158,13 @@ pub fn run_enroll(args: &EnrollArgs, out: &mut dyn Write) -> Result<()> {
         },
     })?;
     let payload = issued.qr_payload(args.hub_url.as_deref());
-    writeln!(out, "Enrollment code for {} ({}): {}", args.user, args.role.as_str(), issued.code)?;
+    writeln!(
+        out,
+        "Enrollment code for {} ({}): {}",
+        args.user,
+        args.role.as_str(),
+        issued.code
+    )?;
     let expires = chrono::DateTime::from_timestamp_millis(issued.expires_at)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
@@ -194,9 +205,17 @@ pub fn run_devices(args: &DevicesArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "{}", serde_json::to_string_pretty(&devices)?)?;
         return Ok(());
     }
-    writeln!(out, "{:<17} {:<20} {:<12} {:<8} device", "id", "user", "role", "state")?;
+    writeln!(
+        out,
+        "{:<17} {:<20} {:<12} {:<8} device",
+        "id", "user", "role", "state"
+    )?;
     for d in devices {
-        let state = if d.revoked_at.is_some() { "revoked" } else { "active" };
+        let state = if d.revoked_at.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
         writeln!(
             out,
             "{:<17} {:<20} {:<12} {:<8} {}",

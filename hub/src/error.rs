@@ -19,7 +19,9 @@ pub enum HubError {
     #[error("storage error: {0}")]
     Storage(String),
     /// The database was written by a newer hub.
-    #[error("hub database schema version {found} is newer than this hub supports ({supported}); update the hub")]
+    #[error(
+        "hub database schema version {found} is newer than this hub supports ({supported}); update the hub"
+    )]
     TooNew {
         /// Version found in the file.
         found: u32,

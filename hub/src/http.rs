@@ -28,9 +28,9 @@ use ocop_core::sync::http::{EnrollRefusal, EnrollRequest};
 use ocop_core::sync::message::{self, Head};
 use tokio::sync::oneshot;
 
+use crate::Hub;
 use crate::auth::EnrollRefused;
 use crate::error::Result;
-use crate::Hub;
 
 /// Largest enrollment request body.
 const MAX_ENROLL_BODY: usize = 16 * 1024;
@@ -53,10 +53,7 @@ fn sync_error(status: StatusCode, code: &str, reason: impl Into<String>) -> Resp
 }
 
 fn octets(bytes: Vec<u8>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/octet-stream")],
-        bytes,
-    )
+    ([(header::CONTENT_TYPE, "application/octet-stream")], bytes)
 }
 
 fn json_error(status: StatusCode, reason: impl Into<String>) -> Response {
@@ -96,7 +93,9 @@ async fn read_limited(mut body: axum::body::Body, limit: usize) -> BodyRead {
             }
             Some(Err(e)) => return BodyRead::Failed(e.to_string()),
             Some(Ok(frame)) => {
-                let Ok(data) = frame.into_data() else { continue };
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
                 seen = seen.saturating_add(data.len());
                 if seen > drain_cap {
                     return BodyRead::TooLarge;
@@ -168,23 +167,32 @@ async fn health(State(hub): State<Hub>) -> Response {
 async fn sync(State(hub): State<Hub>, req: Request) -> Response {
     let token = bearer(req.headers());
     let auth_hub = hub.clone();
-    let who = match tokio::task::spawn_blocking(move || auth_hub.authenticate(token.as_deref())).await {
-        Ok(Ok(Ok(who))) => who,
-        Ok(Ok(Err(failure))) => {
-            return sync_error(StatusCode::UNAUTHORIZED, "unauthorized", failure.to_string());
-        }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "authentication failed");
-            return sync_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the hub could not check the device token",
-            );
-        }
-        Err(_) => {
-            return sync_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the hub failed");
-        }
-    };
+    let who =
+        match tokio::task::spawn_blocking(move || auth_hub.authenticate(token.as_deref())).await {
+            Ok(Ok(Ok(who))) => who,
+            Ok(Ok(Err(failure))) => {
+                return sync_error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    failure.to_string(),
+                );
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "authentication failed");
+                return sync_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the hub could not check the device token",
+                );
+            }
+            Err(_) => {
+                return sync_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the hub failed",
+                );
+            }
+        };
     let limit = hub.options().max_body_bytes;
     let body = match read_limited(req.into_body(), limit).await {
         BodyRead::Whole(b) => b,
@@ -213,7 +221,8 @@ async fn sync(State(hub): State<Hub>, req: Request) -> Response {
     .await;
     match replied {
         Ok(reply) => {
-            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status =
+                StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             tracing::debug!(%device, bytes_in, bytes_out = reply.bytes.len(), status = reply.status, "sync");
             (status, octets(reply.bytes)).into_response()
         }
@@ -228,7 +237,10 @@ async fn sync(State(hub): State<Hub>, req: Request) -> Response {
     }
 }
 
-async fn enroll(State(hub): State<Hub>, body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>) -> Response {
+async fn enroll(
+    State(hub): State<Hub>,
+    body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
     let body = match body {
         Ok(b) => b,
         Err(r) => return json_error(r.status(), r.body_text()),
@@ -252,7 +264,10 @@ async fn enroll(State(hub): State<Hub>, body: std::result::Result<Bytes, axum::e
         Ok(Ok(Err(refused))) => json_error(StatusCode::UNAUTHORIZED, refused.to_string()),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "enrollment failed");
-            json_error(StatusCode::INTERNAL_SERVER_ERROR, "the hub could not enroll the device")
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the hub could not enroll the device",
+            )
         }
         Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "the hub failed"),
     }

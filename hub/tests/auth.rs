@@ -96,7 +96,10 @@ fn sync_requires_a_valid_unrevoked_token() {
     for token in ["", "not-a-token", &"0".repeat(64)] {
         let mut bad = HttpTransport::new(t.url(), token, Duration::from_secs(5));
         let e = bad.exchange(request.clone()).unwrap_err();
-        assert!(matches!(e, TransportError::Unauthorized(_)), "token {token:?}: {e:?}");
+        assert!(
+            matches!(e, TransportError::Unauthorized(_)),
+            "token {token:?}: {e:?}"
+        );
     }
 
     assert!(t.hub.revoke(&device.enrollment.device_id).unwrap());
@@ -107,7 +110,10 @@ fn sync_requires_a_valid_unrevoked_token() {
         }
         other => panic!("a revoked device must get 401, got {other:?}"),
     }
-    assert!(!t.hub.revoke(&device.enrollment.device_id).unwrap(), "already revoked");
+    assert!(
+        !t.hub.revoke(&device.enrollment.device_id).unwrap(),
+        "already revoked"
+    );
     let listed = t.hub.list_devices().unwrap();
     assert!(listed[0].revoked_at.is_some());
 }
@@ -137,9 +143,18 @@ fn codes_and_tokens_are_stored_only_as_hashes() {
     }
     assert!(bytes.len() > 4096);
     let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    assert!(!contains(got.token.as_bytes()), "the raw token is in the database");
+    assert!(
+        !contains(got.token.as_bytes()),
+        "the raw token is in the database"
+    );
     let code = ocop_hub::auth::normalize_code(&issued.code);
-    assert!(!contains(code.as_bytes()), "the raw code is in the database");
+    assert!(
+        !contains(code.as_bytes()),
+        "the raw code is in the database"
+    );
     assert!(!contains(issued.code.as_bytes()));
-    assert!(contains(ocop_hub::auth::token_hash(&got.token).as_bytes()), "the hash is");
+    assert!(
+        contains(ocop_hub::auth::token_hash(&got.token).as_bytes()),
+        "the hash is"
+    );
 }

@@ -29,7 +29,14 @@ fn post(url: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>) {
         .send(body)
         .unwrap();
     let status = r.status().as_u16();
-    (status, r.body_mut().with_config().limit(1 << 26).read_to_vec().unwrap())
+    (
+        status,
+        r.body_mut()
+            .with_config()
+            .limit(1 << 26)
+            .read_to_vec()
+            .unwrap(),
+    )
 }
 
 fn error_of(body: &[u8]) -> (String, String) {
@@ -89,7 +96,10 @@ fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice(
     // Replayed: harmless.
     let (status, reply) = post(&t.url(), &token, &push);
     assert_eq!(status, 200);
-    assert!(matches!(message::decode(&reply).unwrap().head, Head::SyncReply { .. }));
+    assert!(matches!(
+        message::decode(&reply).unwrap().head,
+        Head::SyncReply { .. }
+    ));
     assert_eq!(log_len(&t), 40, "a replayed push adds nothing");
 
     // Cut inside the head: a clear 400.
@@ -105,7 +115,9 @@ fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice(
 
     // Random bytes, with and without the magic.
     for seed in 0..20u8 {
-        let mut junk: Vec<u8> = (0..300).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect();
+        let mut junk: Vec<u8> = (0..300)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect();
         if seed % 2 == 0 {
             junk.splice(0..0, b"OCS\x01".iter().copied());
         }
@@ -145,7 +157,10 @@ fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice(
     match message::decode(&reply).unwrap().head {
         Head::SyncReply { rejected, .. } => {
             assert_eq!(rejected.len(), 1);
-            assert_eq!(rejected[0].reason, "these bytes are not an automerge change");
+            assert_eq!(
+                rejected[0].reason,
+                "these bytes are not an automerge change"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -181,7 +196,11 @@ fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice(
     assert_eq!(error_of(&reply).0, "forbidden");
 
     healthy(&t.url());
-    assert_eq!(a.sync().unwrap().rejected, 0, "the device syncs normally afterwards");
+    assert_eq!(
+        a.sync().unwrap().rejected,
+        0,
+        "the device syncs normally afterwards"
+    );
     assert_eq!(log_len(&t), 40);
 }
 

@@ -67,7 +67,10 @@ fn an_interrupted_upload_resumes_from_what_the_hub_holds_not_from_zero() {
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let (hash, len) = visit_with_photo(&a, TAN_CUONG, 3);
     a.options.photo_chunk_bytes = 4 * 1024;
-    assert!(len > 5 * 4 * 1024, "the photo takes several chunks ({len} bytes)");
+    assert!(
+        len > 5 * 4 * 1024,
+        "the photo takes several chunks ({len} bytes)"
+    );
 
     // Exchange 1 is the document sync; the reply to the fourth chunk (exchange 5) is lost.
     let mut flaky = LosesAReply {
@@ -90,7 +93,10 @@ fn an_interrupted_upload_resumes_from_what_the_hub_holds_not_from_zero() {
         len - held,
         "only the rest is sent, from the hub's offset"
     );
-    assert_eq!(t.hub.storage().photo_held(&hash).unwrap(), PhotoHeld::Complete(len));
+    assert_eq!(
+        t.hub.storage().photo_held(&hash).unwrap(),
+        PhotoHeld::Complete(len)
+    );
     assert_eq!(a.sync().unwrap().photos_sent, 0, "nothing left to send");
 }
 
@@ -136,7 +142,10 @@ fn a_damaged_upload_fails_the_hash_check_and_is_not_kept() {
 
     a.options.upload_photos = true;
     assert_eq!(a.sync().unwrap().photos_sent, 1);
-    assert_eq!(t.hub.storage().photo_held(&hash).unwrap(), PhotoHeld::Complete(len));
+    assert_eq!(
+        t.hub.storage().photo_held(&hash).unwrap(),
+        PhotoHeld::Complete(len)
+    );
 }
 
 #[test]
@@ -147,10 +156,16 @@ fn nobody_uploads_a_photo_that_no_record_of_their_scope_refers_to() {
     let (hash, len) = visit_with_photo(&a, TAN_CUONG, 7);
     a.options.upload_photos = false;
     a.sync().unwrap();
-    let e = b.transport.exchange(put(&hash, 0, len, vec![0xFF; 100])).unwrap_err();
+    let e = b
+        .transport
+        .exchange(put(&hash, 0, len, vec![0xFF; 100]))
+        .unwrap_err();
     assert!(matches!(e, TransportError::Forbidden(_)), "{e:?}");
     let stranger = "ab".repeat(32);
-    let e = a.transport.exchange(put(&stranger, 0, 10, vec![0xFF; 10])).unwrap_err();
+    let e = a
+        .transport
+        .exchange(put(&stranger, 0, 10, vec![0xFF; 10]))
+        .unwrap_err();
     assert!(matches!(e, TransportError::Forbidden(_)), "{e:?}");
 }
 
@@ -164,7 +179,13 @@ fn only_supervisors_fetch_photos_and_only_within_their_scope() {
     let mut supervisor = t.device("sup-tn", Role::Supervisor, province(THAI_NGUYEN));
     supervisor.sync().unwrap();
     assert_eq!(
-        sync::fetch_photo(&supervisor.store, &mut supervisor.transport, &hash, 32 * 1024).unwrap(),
+        sync::fetch_photo(
+            &supervisor.store,
+            &mut supervisor.transport,
+            &hash,
+            32 * 1024
+        )
+        .unwrap(),
         len
     );
     assert_eq!(

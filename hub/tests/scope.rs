@@ -49,14 +49,24 @@ fn each_device_receives_only_the_records_of_its_scope() {
         (&tich_luong, TICH_LUONG, "HTX Rau Tích Lương"),
         (&bat_trang, BAT_TRANG, "CSSX Gốm Bát Tràng"),
     ] {
-        d.store.create_producer(&d.author, producer_in(commune, name)).unwrap();
+        d.store
+            .create_producer(&d.author, producer_in(commune, name))
+            .unwrap();
     }
-    for d in [&mut tan_cuong, &mut tich_luong, &mut bat_trang, &mut supervisor] {
+    for d in [
+        &mut tan_cuong,
+        &mut tich_luong,
+        &mut bat_trang,
+        &mut supervisor,
+    ] {
         d.sync().unwrap();
     }
     for d in [&mut tan_cuong, &mut tich_luong, &mut bat_trang] {
         let again = d.sync().unwrap();
-        assert_eq!(again.changes_received, 0, "nothing of another commune arrives");
+        assert_eq!(
+            again.changes_received, 0,
+            "nothing of another commune arrives"
+        );
     }
     assert_eq!(names(&tan_cuong.store), ["HTX Chè Tân Cương"]);
     assert_eq!(names(&tich_luong.store), ["HTX Rau Tích Lương"]);
@@ -69,7 +79,8 @@ fn each_device_receives_only_the_records_of_its_scope() {
 }
 
 #[test]
-fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_commune_sees_the_move() {
+fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_commune_sees_the_move()
+ {
     let t = TestHub::start();
     let mut from = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut to = t.device("officer-tl", Role::Officer, communes(&[TICH_LUONG]));
@@ -84,7 +95,9 @@ fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_
             members: Some(Some(members)),
             ..Default::default()
         };
-        from.store.update_producer(&from.author, p.id, patch).unwrap();
+        from.store
+            .update_producer(&from.author, p.id, patch)
+            .unwrap();
     }
     from.sync().unwrap();
     supervisor.sync().unwrap();
@@ -92,7 +105,12 @@ fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_
 
     // The supervisor finds the cooperative is registered in the wrong commune and moves it.
     let moved = ProducerPatch {
-        address: Some(supervisor.store.address_in(TICH_LUONG, "Xóm Đồng", "").unwrap()),
+        address: Some(
+            supervisor
+                .store
+                .address_in(TICH_LUONG, "Xóm Đồng", "")
+                .unwrap(),
+        ),
         ..Default::default()
     };
     supervisor
@@ -102,15 +120,24 @@ fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_
     supervisor.sync().unwrap();
 
     let arrived = to.sync().unwrap();
-    assert_eq!(arrived.changes_received, 5, "the whole history: creation, three edits, the move");
+    assert_eq!(
+        arrived.changes_received, 5,
+        "the whole history: creation, three edits, the move"
+    );
     let there = to.store.producer(p.id).unwrap();
     assert_eq!(there.address.commune.code, TICH_LUONG);
     assert_eq!(there.members, Some(13));
-    assert_eq!(to.store.heads(p.id).unwrap(), supervisor.store.heads(p.id).unwrap());
+    assert_eq!(
+        to.store.heads(p.id).unwrap(),
+        supervisor.store.heads(p.id).unwrap()
+    );
 
     from.sync().unwrap();
     let gone = from.store.producer(p.id).unwrap();
-    assert_eq!(gone.address.commune.code, TICH_LUONG, "the old commune sees the move");
+    assert_eq!(
+        gone.address.commune.code, TICH_LUONG,
+        "the old commune sees the move"
+    );
     assert_eq!(changes_of(&from.store, p.id), 5);
 
     // From now on the record lives in Tích Lương: its edits no longer reach Tân Cương.
@@ -140,7 +167,11 @@ fn an_officer_may_hand_a_record_over_but_not_pull_one_in() {
         ..Default::default()
     };
     a.store.update_producer(&a.author, p.id, hand_over).unwrap();
-    assert_eq!(a.sync().unwrap().rejected, 0, "moving one's own record out is allowed");
+    assert_eq!(
+        a.sync().unwrap().rejected,
+        0,
+        "moving one's own record out is allowed"
+    );
     assert_eq!(b.sync().unwrap().changes_received, 2);
 
     // Officer A, still holding the record, edits it: it is Tích Lương's now.
@@ -173,10 +204,16 @@ fn a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_reject
 
     let report = a.sync().unwrap();
     assert_eq!(report.rejected, 1);
-    assert_eq!(a.store.sync_state(mine.id).unwrap(), RecordSyncState::Synced);
+    assert_eq!(
+        a.store.sync_state(mine.id).unwrap(),
+        RecordSyncState::Synced
+    );
     match a.store.sync_state(theirs.id).unwrap() {
         RecordSyncState::Rejected { reason } => {
-            assert_eq!(reason, format!("you may not write records of commune {TICH_LUONG}"));
+            assert_eq!(
+                reason,
+                format!("you may not write records of commune {TICH_LUONG}")
+            );
         }
         other => panic!("expected rejected, got {other:?}"),
     }
@@ -191,10 +228,21 @@ fn a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_reject
         members: Some(Some(50)),
         ..Default::default()
     };
-    a.store.update_producer(&a.author, theirs.id, patch).unwrap();
+    a.store
+        .update_producer(&a.author, theirs.id, patch)
+        .unwrap();
     assert_eq!(a.sync().unwrap().rejected, 1);
-    let reasons: Vec<String> = a.store.rejections().unwrap().into_iter().map(|r| r.2).collect();
-    assert!(reasons.iter().any(|r| r.contains("does not have")), "{reasons:?}");
+    let reasons: Vec<String> = a
+        .store
+        .rejections()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.2)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("does not have")),
+        "{reasons:?}"
+    );
 
     // Nobody receives it.
     assert_eq!(b.sync().unwrap().changes_received, 0);

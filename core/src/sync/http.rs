@@ -117,7 +117,10 @@ fn request_error(e: ureq::Error) -> TransportError {
 
 /// Reads a body incrementally; a failure mid-way keeps what arrived.
 fn read_body(body: ureq::Body) -> std::result::Result<Vec<u8>, Vec<u8>> {
-    let mut reader = body.into_with_config().limit(MAX_REPLY_BODY as u64).reader();
+    let mut reader = body
+        .into_with_config()
+        .limit(MAX_REPLY_BODY as u64)
+        .reader();
     let mut buf = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {

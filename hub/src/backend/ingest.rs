@@ -70,7 +70,9 @@ impl HubBackend {
                         .iter()
                         .map(|s| parse_stored(&s.bytes))
                         .collect::<Result<Vec<_>>>()?;
-                    c.doc.apply_changes(changes).map_err(ocop_core::Error::from)?;
+                    c.doc
+                        .apply_changes(changes)
+                        .map_err(ocop_core::Error::from)?;
                     doc = Some(c.doc);
                 }
             }
@@ -168,8 +170,8 @@ impl HubBackend {
                 ));
                 continue;
             }
-            let verdict =
-                read_state(&w.doc).and_then(|after| check_write(who, w.state.as_ref(), &after).map(|()| after));
+            let verdict = read_state(&w.doc)
+                .and_then(|after| check_write(who, w.state.as_ref(), &after).map(|()| after));
             match verdict {
                 Ok(after) => {
                     batch.changes.push(NewChange {

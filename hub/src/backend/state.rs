@@ -43,12 +43,12 @@ fn place_under(doc: &AutoCommit, obj: &ObjId) -> Option<Place> {
 
 /// The kind and place of `doc`, or why it is not a record the hub can place.
 pub(crate) fn read_state(doc: &AutoCommit) -> Result<DocState, String> {
-    let kind = records::kind_of(doc).map_err(|_| {
-        "the document is not an OCOP Field record (no valid @kind)".to_string()
-    })?;
+    let kind = records::kind_of(doc)
+        .map_err(|_| "the document is not an OCOP Field record (no valid @kind)".to_string())?;
     let place = match kind {
-        RecordKind::Producer => map_at(doc, &automerge::ROOT, "address")
-            .and_then(|addr| place_under(doc, &addr)),
+        RecordKind::Producer => {
+            map_at(doc, &automerge::ROOT, "address").and_then(|addr| place_under(doc, &addr))
+        }
         RecordKind::Product | RecordKind::Visit => place_under(doc, &automerge::ROOT),
         RecordKind::Review | RecordKind::Form => Some(Place::default()),
     };

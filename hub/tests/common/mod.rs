@@ -110,7 +110,8 @@ impl Device {
 
     /// Talks to `url` from now on (e.g. through a proxy).
     pub fn via(&mut self, url: &str) {
-        self.transport = HttpTransport::new(url, self.enrollment.token.clone(), Duration::from_secs(20));
+        self.transport =
+            HttpTransport::new(url, self.enrollment.token.clone(), Duration::from_secs(20));
     }
 
     pub fn sync(&mut self) -> ocop_core::Result<SyncReport> {
@@ -162,7 +163,9 @@ impl CuttingProxy {
                     break;
                 }
                 let Ok(client) = client else { continue };
-                let Ok(server) = TcpStream::connect(upstream) else { continue };
+                let Ok(server) = TcpStream::connect(upstream) else {
+                    continue;
+                };
                 let cut = cut.clone();
                 std::thread::spawn(move || relay(client, server, cut));
             }
@@ -205,8 +208,7 @@ fn relay(client: TcpStream, server: TcpStream, cut: Arc<AtomicUsize>) {
     let (mut s_read, mut c_write) = (server, client);
     let mut buf = [0u8; 16 * 1024];
     let mut budget: Option<usize> = None;
-    loop {
-        let Ok(n) = s_read.read(&mut buf) else { break };
+    while let Ok(n) = s_read.read(&mut buf) {
         if n == 0 {
             break;
         }

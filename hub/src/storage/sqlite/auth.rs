@@ -169,10 +169,12 @@ pub(super) fn revoke_user(s: &SqliteStorage, user_id: &str, now: i64) -> Result<
 
 pub(super) fn touch(s: &SqliteStorage, device_id: &str, now: i64) -> Result<()> {
     let stale: bool = s.read(|c| {
-        Ok(c.prepare_cached("SELECT COALESCE(last_seen_at, 0) FROM devices WHERE device_id = ?1")?
-            .query_row([device_id], |r| r.get::<_, i64>(0))
-            .optional()?
-            .is_some_and(|seen| now - seen >= TOUCH_EVERY_MS))
+        Ok(
+            c.prepare_cached("SELECT COALESCE(last_seen_at, 0) FROM devices WHERE device_id = ?1")?
+                .query_row([device_id], |r| r.get::<_, i64>(0))
+                .optional()?
+                .is_some_and(|seen| now - seen >= TOUCH_EVERY_MS),
+        )
     })?;
     if stale {
         s.write(|tx| {

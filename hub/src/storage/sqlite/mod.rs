@@ -166,7 +166,10 @@ impl SqliteStorage {
         &self.photos
     }
 
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -182,7 +185,9 @@ impl SqliteStorage {
 
 fn load_or_create_node(conn: &Connection) -> Result<NodeId> {
     let hex: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'node'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'node'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(node) = hex.as_deref().and_then(NodeId::from_hex) {
         return Ok(node);
@@ -301,7 +306,9 @@ impl HubStorage for SqliteStorage {
         let mut conn = lock(&self.reader);
         // One read transaction: the head and the rows come from the same snapshot.
         let tx = conn.transaction()?;
-        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))?;
+        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+            r.get(0)
+        })?;
         let rows = {
             let mut stmt = tx.prepare_cached(
                 "SELECT seq, doc, bytes, origin, before_province, before_commune, after_province, after_commune
