@@ -95,7 +95,10 @@ fn a_reply_cut_in_the_middle_resumes_and_nothing_is_applied_twice() {
         .iter()
         .map(|e| e.bytes.len() + 24)
         .sum();
-    assert!(raw > 300 * 1024, "the reply spans two frames of 256 KiB ({raw} bytes)");
+    assert!(
+        raw > 300 * 1024,
+        "the reply spans two frames of 256 KiB ({raw} bytes)"
+    );
 
     let proxy = CuttingProxy::start(t.server.addr());
     // A first supervisor measures the full reply through the proxy.
