@@ -39,6 +39,7 @@
 
 pub mod bundle;
 mod engine;
+pub mod http;
 pub mod link;
 pub mod message;
 mod responder;

@@ -1,0 +1,147 @@
+//! # OCOP Field hub
+//!
+//! The hub every device syncs with: an HTTP service that stores the changes of every record, sends each device
+//! the records of its scope, enrolls devices and authenticates them, and keeps the photos.
+//!
+//! ```text
+//!   device ──POST /v1/sync (one sync message)──▶ http ──▶ auth (bearer token → Principal)
+//!                                                  │
+//!                                                  ▼
+//!                        ocop_core::sync::respond(backend, principal, message)   ← the protocol, in core
+//!                                                  │
+//!                                                  ▼
+//!                        backend::HubBackend  (what to accept, what to send whom)
+//!                                                  │
+//!                                                  ▼
+//!                        storage::HubStorage  (SQLite today; PostgreSQL is a second implementation)
+//! ```
+//!
+//! - [`storage`]: the trait of primitive operations and its embedded SQLite implementation. Changes are
+//!   append-only rows of the hub's log; documents are derived.
+//! - [`backend`]: the core's `SyncBackend` over that storage — ingest with permission checks, scoped outgoing
+//!   changes, photos.
+//! - [`auth`]: enrollment codes (text and QR), device tokens stored hashed, revocation.
+//! - [`http`]: the axum service (`/v1/sync`, `/v1/enroll`, `/v1/health`) and an in-process server handle.
+//! - [`cli`]: the arguments and entry points of `ocop hub serve|enroll|revoke|devices`.
+//!
+//! ```no_run
+//! # fn main() -> ocop_hub::Result<()> {
+//! let hub = ocop_hub::Hub::open("/var/lib/ocop-hub", ocop_hub::HubOptions::default())?;
+//! let server = hub.serve("127.0.0.1:0".parse().unwrap())?;
+//! println!("listening on {}", server.url());
+//! # Ok(()) }
+//! ```
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod auth;
+pub mod backend;
+pub mod cli;
+pub mod error;
+pub mod http;
+pub mod storage;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ocop_core::sync::NodeId;
+
+pub use auth::{AuthFailure, Authenticated, DeviceInfo, EnrollRefused, IssuedCode};
+pub use backend::HubBackend;
+pub use error::{HubError, Result};
+pub use http::ServerHandle;
+pub use storage::{Account, HubStorage, SqliteStorage};
+
+/// How a hub runs.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    /// Documents kept loaded in memory.
+    pub cached_documents: usize,
+    /// How long an enrollment code works.
+    pub enrollment_validity: Duration,
+    /// The largest request body accepted (larger requests get 413).
+    pub max_body_bytes: usize,
+}
+
+impl Default for HubOptions {
+    fn default() -> Self {
+        Self {
+            cached_documents: 4096,
+            enrollment_validity: Duration::from_secs(7 * 24 * 3600),
+            max_body_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+struct Inner {
+    storage: Arc<dyn HubStorage>,
+    backend: HubBackend,
+    options: HubOptions,
+    data_dir: Option<PathBuf>,
+}
+
+/// A hub: storage, sync backend, enrollment and the HTTP service. Cheap to clone (shared inside).
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("data_dir", &self.inner.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Hub {
+    /// Opens (creating if needed) a hub with embedded SQLite storage in `data_dir`.
+    pub fn open(data_dir: impl AsRef<Path>, options: HubOptions) -> Result<Self> {
+        let dir = data_dir.as_ref().to_path_buf();
+        let storage = Arc::new(SqliteStorage::open(&dir)?);
+        let mut hub = Self::with_storage(storage, options);
+        if let Some(inner) = Arc::get_mut(&mut hub.inner) {
+            inner.data_dir = Some(dir);
+        }
+        Ok(hub)
+    }
+
+    /// A hub over any storage (a PostgreSQL backend, a test double).
+    pub fn with_storage(storage: Arc<dyn HubStorage>, options: HubOptions) -> Self {
+        let backend = HubBackend::new(storage.clone(), options.cached_documents);
+        Self {
+            inner: Arc::new(Inner {
+                storage,
+                backend,
+                options,
+                data_dir: None,
+            }),
+        }
+    }
+
+    /// This hub's node id.
+    pub fn node_id(&self) -> Result<NodeId> {
+        self.inner.storage.node_id()
+    }
+
+    /// The sync backend (for in-process transports such as the core's simulated link).
+    pub fn backend(&self) -> &HubBackend {
+        &self.inner.backend
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &Arc<dyn HubStorage> {
+        &self.inner.storage
+    }
+
+    /// The options the hub runs with.
+    pub fn options(&self) -> &HubOptions {
+        &self.inner.options
+    }
+
+    /// The data folder, for a hub opened with [`Hub::open`].
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.inner.data_dir.as_deref()
+    }
+}
