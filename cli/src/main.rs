@@ -2,6 +2,7 @@
 //!
 //! - `ocop demo` — a week of field work by four people, synced through a hub over a slow link, checked for
 //!   convergence (exit status 1 if anything did not converge).
+//! - `ocop hub serve|enroll|revoke|devices` — the sync hub (see `hub/README.md`).
 //! - `ocop places search <words>` — look up Vietnam's 2025 administrative units, diacritics optional.
 
 mod demo;
@@ -22,11 +23,28 @@ struct Cli {
 enum Command {
     /// Run the demo: a week of offline field work on four devices, synced through a hub, checked for convergence.
     Demo(demo::DemoArgs),
+    /// The sync hub: serve, enroll devices, list and revoke them.
+    Hub {
+        #[command(subcommand)]
+        command: HubCommand,
+    },
     /// Administrative units (2025): search by name, resolve old codes.
     Places {
         #[command(subcommand)]
         command: PlacesCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum HubCommand {
+    /// Serve the hub over HTTP (embedded SQLite in the data folder; created if missing).
+    Serve(ocop_hub::cli::ServeArgs),
+    /// Issue a one-time enrollment code (text and QR) for a user, role and scope.
+    Enroll(ocop_hub::cli::EnrollArgs),
+    /// Revoke a device's token, or every device of a user.
+    Revoke(ocop_hub::cli::RevokeArgs),
+    /// List enrolled devices.
+    Devices(ocop_hub::cli::DevicesArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Places { command } => places(command),
+        Command::Hub { command } => hub(command),
     };
     match result {
         Ok(code) => code,
@@ -59,6 +78,17 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn hub(command: HubCommand) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout();
+    match command {
+        HubCommand::Serve(args) => ocop_hub::cli::run_serve(&args, &mut out)?,
+        HubCommand::Enroll(args) => ocop_hub::cli::run_enroll(&args, &mut out)?,
+        HubCommand::Revoke(args) => ocop_hub::cli::run_revoke(&args, &mut out)?,
+        HubCommand::Devices(args) => ocop_hub::cli::run_devices(&args, &mut out)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn places(command: PlacesCommand) -> anyhow::Result<ExitCode> {

@@ -39,6 +39,7 @@ pub mod backend;
 pub mod cli;
 pub mod error;
 pub mod http;
+pub mod read_model;
 pub mod storage;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,9 @@ pub struct HubOptions {
     pub enrollment_validity: Duration,
     /// The largest request body accepted (larger requests get 413).
     pub max_body_bytes: usize,
+    /// Folder of the read model (a core store following the log, for pages and reports). Default: `read-model`
+    /// in the data folder, or a temporary folder for a hub without one.
+    pub read_model_dir: Option<PathBuf>,
 }
 
 impl Default for HubOptions {
@@ -70,6 +74,7 @@ impl Default for HubOptions {
             cached_documents: 4096,
             enrollment_validity: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 16 * 1024 * 1024,
+            read_model_dir: None,
         }
     }
 }
@@ -79,6 +84,8 @@ struct Inner {
     backend: HubBackend,
     options: HubOptions,
     data_dir: Option<PathBuf>,
+    read_model: read_model::ReadModel,
+    _read_model_temp: Option<tempfile::TempDir>,
 }
 
 /// A hub: storage, sync backend, enrollment and the HTTP service. Cheap to clone (shared inside).
@@ -97,27 +104,49 @@ impl std::fmt::Debug for Hub {
 
 impl Hub {
     /// Opens (creating if needed) a hub with embedded SQLite storage in `data_dir`.
-    pub fn open(data_dir: impl AsRef<Path>, options: HubOptions) -> Result<Self> {
+    pub fn open(data_dir: impl AsRef<Path>, mut options: HubOptions) -> Result<Self> {
         let dir = data_dir.as_ref().to_path_buf();
         let storage = Arc::new(SqliteStorage::open(&dir)?);
-        let mut hub = Self::with_storage(storage, options);
-        if let Some(inner) = Arc::get_mut(&mut hub.inner) {
-            inner.data_dir = Some(dir);
+        if options.read_model_dir.is_none() {
+            options.read_model_dir = Some(dir.join("read-model"));
         }
-        Ok(hub)
+        Self::build(storage, options, Some(dir))
     }
 
     /// A hub over any storage (a PostgreSQL backend, a test double).
-    pub fn with_storage(storage: Arc<dyn HubStorage>, options: HubOptions) -> Self {
+    pub fn with_storage(storage: Arc<dyn HubStorage>, options: HubOptions) -> Result<Self> {
+        Self::build(storage, options, None)
+    }
+
+    fn build(
+        storage: Arc<dyn HubStorage>,
+        options: HubOptions,
+        data_dir: Option<PathBuf>,
+    ) -> Result<Self> {
         let backend = HubBackend::new(storage.clone(), options.cached_documents);
-        Self {
+        let (read_model, temp) = match &options.read_model_dir {
+            Some(d) => (read_model::ReadModel::open(d)?, None),
+            None => {
+                let t = tempfile::tempdir()?;
+                (read_model::ReadModel::open(t.path())?, Some(t))
+            }
+        };
+        Ok(Self {
             inner: Arc::new(Inner {
                 storage,
                 backend,
                 options,
-                data_dir: None,
+                data_dir,
+                read_model,
+                _read_model_temp: temp,
             }),
-        }
+        })
+    }
+
+    /// The read model after catching up with the log: the core's projections of every record the hub holds.
+    pub fn read_model(&self) -> Result<&read_model::ReadModel> {
+        self.inner.read_model.refresh(self.inner.storage.as_ref())?;
+        Ok(&self.inner.read_model)
     }
 
     /// This hub's node id.

@@ -1,25 +1,30 @@
-//! The demo's hub and the convergence check.
+//! The demo's hub — a real `ocop-hub` on loopback with a temporary data folder — and the convergence check.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use ocop_core::ids::RecordId;
-use ocop_core::store::{ProducerFilter, ProductFilter, Store, StoreOptions, VisitFilter};
-use ocop_core::sync::link::{Link, LinkProfile};
-use ocop_core::sync::{self, Principal, SyncOptions};
+use ocop_core::store::{ProducerFilter, ProductFilter, Store, VisitFilter};
+use ocop_core::sync::http::{HttpTransport, enroll};
+use ocop_core::sync::link::{LinkProfile, Throttled};
+use ocop_core::sync::{self, SyncOptions};
+use ocop_hub::{Account, Hub, HubOptions, ServerHandle};
 use serde::Serialize;
 
 use super::report::SyncLine;
 use super::scenario::Device;
 
-/// The hub the devices sync with.
+/// The hub the devices sync with, served over HTTP on 127.0.0.1.
 pub struct DemoHub {
-    store: Store,
+    hub: Hub,
+    server: ServerHandle,
+    url: String,
 }
 
-/// A device's credentials at the hub.
-pub struct Token(Principal);
+/// A device's bearer token at the hub.
+pub struct Token(String);
 
 /// How one device compares with the hub.
 #[derive(Debug, Clone, Serialize)]
@@ -42,22 +47,33 @@ pub struct Convergence {
 
 impl DemoHub {
     pub fn start(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir)?;
-        Ok(Self {
-            store: Store::open(dir.join("hub.db"), StoreOptions::default())?,
-        })
+        let hub = Hub::open(dir, HubOptions::default()).context("opening the hub's data folder")?;
+        let server = hub
+            .serve("127.0.0.1:0".parse()?)
+            .context("starting the hub on loopback")?;
+        let url = server.url();
+        Ok(Self { hub, server, url })
     }
 
     pub fn describe(&self) -> String {
-        "in-process hub (sync protocol over a simulated link)".into()
+        format!(
+            "ocop-hub at {} (embedded SQLite, temporary data folder)",
+            self.url
+        )
     }
 
+    /// The hub admin issues a one-time code; the device redeems it for a token and learns its scope.
     pub fn enroll(&self, d: &Device) -> Result<Token> {
-        Ok(Token(Principal {
+        let code = self.hub.enroll(Account {
             user_id: d.author.user_id.clone(),
+            display_name: d.author.name.clone(),
             role: d.author.role,
             scope: d.scope.clone(),
-        }))
+        })?;
+        let e = enroll(&self.url, &code.code, &d.name)
+            .with_context(|| format!("enrolling {}", d.name))?;
+        d.store.set_scope(Some(e.scope))?;
+        Ok(Token(e.token))
     }
 
     pub fn sync(
@@ -67,8 +83,10 @@ impl DemoHub {
         profile: LinkProfile,
         day: u32,
     ) -> Result<SyncLine> {
-        let mut link = Link::new(&self.store, token.0.clone(), profile);
-        let report = sync::sync(&d.store, "hub", &mut link, &SyncOptions::default(), &())?;
+        let http = HttpTransport::new(self.url.clone(), token.0.clone(), Duration::from_secs(60));
+        let mut link = Throttled::new(http, profile);
+        let report = sync::sync(&d.store, "hub", &mut link, &SyncOptions::default(), &())
+            .with_context(|| format!("{} syncing with the hub", d.name))?;
         Ok(SyncLine::from_report(
             day,
             &d.name,
@@ -78,14 +96,16 @@ impl DemoHub {
         ))
     }
 
-    pub fn stop(self) {}
+    pub fn stop(self) {
+        self.server.shutdown();
+    }
 
     /// Every device holds exactly the hub's documents in its scope, with the same heads, and the same projected
-    /// rows for them.
+    /// rows for them as the hub's read model.
     pub fn check_convergence(&self, devices: &[Device]) -> Result<Convergence> {
-        let hub_heads: BTreeMap<RecordId, String> =
-            self.store.document_heads()?.into_iter().collect();
-        let hub_rows = rows(&self.store)?;
+        let rm = self.hub.read_model()?.store();
+        let hub_heads: BTreeMap<RecordId, String> = rm.document_heads()?.into_iter().collect();
+        let hub_rows = rows(rm)?;
         let mut out = Vec::new();
         for d in devices {
             let mut problems = Vec::new();
@@ -108,10 +128,9 @@ impl DemoHub {
                 }
             }
             let same_heads = problems.is_empty();
-            let mine = rows(&d.store)?;
             let mut same_projections = true;
-            for (id, row) in &mine {
-                if hub_rows.get(id).map(|r| &r.2) != Some(&row.2) {
+            for (id, row) in rows(&d.store)? {
+                if hub_rows.get(&id).map(|r| &r.2) != Some(&row.2) {
                     same_projections = false;
                     problems.push(format!("{id}: projection differs from the hub's"));
                 }

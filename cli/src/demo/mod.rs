@@ -86,7 +86,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     // union staffer (no data plan) sends her work to the supervisor as a file over Zalo.
     let bundle = dir.join("union-staff.ocop");
     let written = write_bundle(&union.store, &bundle, 0)?;
-    let imported = import_bundle(&supervisor.store, &bundle)?;
+    let imported = import_bundle(&supervisor.store, &bundle).context("importing the bundle")?;
     syncs.push(SyncLine::bundle(
         6,
         &union.name,
@@ -94,7 +94,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         &written,
         &imported,
     ));
-    syncs.push(device_to_device(supervisor, officer_b, profile)?);
+    syncs.push(device_to_device(supervisor, officer_b, profile).context("syncing phone to phone")?);
     let mut order: Vec<usize> = (0..devices.len()).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, s.below(i + 1));
@@ -129,7 +129,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         syncs.push(hub.sync(&devices[i], &tokens[i], profile, 7)?);
     }
 
-    let convergence = hub.check_convergence(&devices)?;
+    let convergence = hub
+        .check_convergence(&devices)
+        .context("checking convergence")?;
     let report = DemoReport::new(
         &hub,
         &devices,

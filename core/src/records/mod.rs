@@ -31,7 +31,7 @@ pub use product::{
 pub use visit::{PhotoKind, PhotoRef, Visit, VisitFix, VisitState};
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ReadDoc, ScalarValue};
+use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +124,47 @@ pub fn kind_of(doc: &AutoCommit) -> Result<RecordKind> {
         },
         _ => Err(Error::Shape("document has no @kind".into())),
     }
+}
+
+/// Where a record is: `(province code, commune code)`, read from the few fields that decide it (cheaper than
+/// reading the whole record, and works for records written by newer apps). `None` for kinds without a place
+/// (forms). An error when a placed kind does not name both codes.
+pub fn place_of(doc: &AutoCommit) -> Result<Option<(String, String)>> {
+    let unit = |key: &str| -> Option<crate::places::UnitRef> {
+        autosurgeon::hydrate_prop(doc, automerge::ROOT, key).ok()
+    };
+    let place = match kind_of(doc)? {
+        RecordKind::Producer => {
+            autosurgeon::hydrate_prop::<_, Address, _, _>(doc, automerge::ROOT, "address")
+                .ok()
+                .map(|a| (a.province.code, a.commune.code))
+        }
+        RecordKind::Product | RecordKind::Visit | RecordKind::Review => unit("province")
+            .zip(unit("commune"))
+            .map(|(p, c)| (p.code, c.code)),
+        RecordKind::Form => return Ok(None),
+    };
+    match place {
+        Some((p, c)) if !p.trim().is_empty() && !c.trim().is_empty() => Ok(Some((p, c))),
+        _ => Err(Error::Shape(
+            "the record does not name its province and commune".into(),
+        )),
+    }
+}
+
+/// The SHA-256 hashes of the photos a visit refers to, sorted (empty for other kinds).
+pub fn photo_hashes(doc: &AutoCommit) -> Vec<String> {
+    let Ok(Some((automerge::Value::Object(ObjType::Map), photos))) =
+        doc.get(automerge::ROOT, "photos")
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = doc
+        .keys(&photos)
+        .filter(|k| crate::photo::is_valid_hash(k))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Reads a record back from its document.

@@ -1,13 +1,11 @@
 //! What the hub reads from a document: its kind, its place, the photos a visit refers to — and who may write it.
 //!
-//! The hub does not hydrate whole records: it reads the few fields that decide scope straight from the automerge
-//! document, which is cheaper and keeps working for records written by newer apps with fields this hub does not
-//! know. The field paths are those of `ocop_core::records` (`address.province.code` for producers,
-//! `province.code` for products and visits, `photos.<hash>.hash` for visits).
+//! The hub does not hydrate whole records: it reads the few fields that decide scope through
+//! `ocop_core::records::place_of` and `photo_hashes`, which is cheaper and keeps working for records written by
+//! newer apps with fields this hub does not know.
 
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, Value};
+use automerge::AutoCommit;
 use ocop_core::identity::Role;
-use ocop_core::photo::is_valid_hash;
 use ocop_core::records::{self, RecordKind};
 use ocop_core::sync::Principal;
 
@@ -20,64 +18,24 @@ pub(crate) struct DocState {
     pub place: Place,
 }
 
-fn map_at(doc: &AutoCommit, obj: &ObjId, key: &str) -> Option<ObjId> {
-    match doc.get(obj, key) {
-        Ok(Some((Value::Object(ObjType::Map | ObjType::Table), id))) => Some(id),
-        _ => None,
-    }
-}
-
-fn str_at(doc: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
-    match doc.get(obj, key) {
-        Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-        _ => None,
-    }
-}
-
-/// Reads `province.code` and `commune.code` under `obj`.
-fn place_under(doc: &AutoCommit, obj: &ObjId) -> Option<Place> {
-    let code = |key: &str| map_at(doc, obj, key).and_then(|unit| str_at(doc, &unit, "code"));
-    let place = Place::new(code("province")?, code("commune")?);
-    (!place.province.is_empty() && !place.commune.is_empty()).then_some(place)
-}
-
 /// The kind and place of `doc`, or why it is not a record the hub can place.
 pub(crate) fn read_state(doc: &AutoCommit) -> Result<DocState, String> {
     let kind = records::kind_of(doc)
         .map_err(|_| "the document is not an OCOP Field record (no valid @kind)".to_string())?;
-    let place = match kind {
-        RecordKind::Producer => {
-            map_at(doc, &automerge::ROOT, "address").and_then(|addr| place_under(doc, &addr))
-        }
-        RecordKind::Product | RecordKind::Visit => place_under(doc, &automerge::ROOT),
-        RecordKind::Review | RecordKind::Form => Some(Place::default()),
-    };
-    let place = place.ok_or_else(|| {
-        format!(
-            "a {} record must name its province and commune",
-            kind.as_str()
-        )
-    })?;
+    let place = records::place_of(doc)
+        .map_err(|_| {
+            format!(
+                "a {} record must name its province and commune",
+                kind.as_str()
+            )
+        })?
+        .map_or_else(Place::default, |(p, c)| Place::new(p, c));
     Ok(DocState { kind, place })
 }
 
 /// The photo hashes a visit refers to, sorted (empty for other kinds).
 pub(crate) fn photo_hashes(doc: &AutoCommit) -> Vec<String> {
-    let Some(photos) = map_at(doc, &automerge::ROOT, "photos") else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = doc
-        .keys(&photos)
-        .filter_map(|key| {
-            let hash = map_at(doc, &photos, &key)
-                .and_then(|p| str_at(doc, &p, "hash"))
-                .unwrap_or(key);
-            is_valid_hash(&hash).then_some(hash)
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    records::photo_hashes(doc)
 }
 
 fn may_write_kind(role: Role, kind: RecordKind) -> bool {
