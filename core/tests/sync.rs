@@ -457,3 +457,105 @@ fn hostile_messages_get_clear_errors_and_leave_the_store_sound() {
     target.integrity_check().unwrap();
     assert_eq!(target.log_since(0, 1000).unwrap().len(), 20);
 }
+
+#[test]
+fn a_form_published_by_a_hub_admin_reaches_every_device_and_visits_answer_it() {
+    use ocop_core::forms::{Answer, Form};
+    use ocop_core::store::NewVisit;
+    let dir = tempfile::tempdir().unwrap();
+    let hub = open(&dir, "hub.db");
+    let officer_phone = open(&dir, "officer.db");
+    let other_phone = open(&dir, "other.db");
+    let admin = ocop_core::identity::Author::new("admin", "Quản trị", Role::HubAdmin);
+
+    let mut v3 = officer_phone
+        .latest_form("ocop_producer_product_survey")
+        .unwrap();
+    v3.version = 3;
+    let mut extra = v3
+        .questions
+        .iter()
+        .find(|q| q.id == "workers_total")
+        .unwrap()
+        .clone();
+    extra.id = "seasonal_workers".into();
+    v3.questions.push(extra);
+    // Only a hub admin publishes.
+    assert!(matches!(
+        officer_phone.publish_form(&officer(), &v3),
+        Err(ocop_core::Error::Forbidden(_))
+    ));
+    hub.publish_form(&admin, &v3).unwrap();
+    assert!(
+        officer_phone
+            .form("ocop_producer_product_survey", 3)
+            .is_err(),
+        "not there before sync"
+    );
+
+    let mut link = Link::new(&hub, everyone(), LinkProfile::INSTANT);
+    sync::sync(
+        &officer_phone,
+        "hub",
+        &mut link,
+        &SyncOptions::default(),
+        &(),
+    )
+    .unwrap();
+    assert_eq!(
+        officer_phone
+            .latest_form("ocop_producer_product_survey")
+            .unwrap()
+            .version,
+        3
+    );
+    let p = officer_phone
+        .create_producer(&officer(), producer_in(TAN_CUONG, "HTX"))
+        .unwrap();
+    let visit = officer_phone
+        .start_visit(
+            &officer(),
+            NewVisit {
+                producer: Some(p.id),
+                product: None,
+                form_id: "ocop_producer_product_survey".into(),
+                form_version: None,
+                commune_code: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(visit.form_version, 3);
+    officer_phone
+        .set_answer(
+            &officer(),
+            visit.id,
+            "seasonal_workers",
+            Some(Answer::Integer(4)),
+        )
+        .unwrap();
+
+    // A conflicting definition under the same version is refused.
+    let mut other = v3.clone();
+    other.questions.pop();
+    assert!(hub.publish_form(&admin, &other).is_err());
+    let _: Form = v3;
+
+    // The visit and the form travel together: another phone can work on it.
+    let mut link = Link::new(&officer_phone, everyone(), LinkProfile::INSTANT);
+    sync::sync(
+        &other_phone,
+        "officer",
+        &mut link,
+        &SyncOptions::default(),
+        &(),
+    )
+    .unwrap();
+    other_phone
+        .set_answer(
+            &union_staff(),
+            visit.id,
+            "seasonal_workers",
+            Some(Answer::Integer(5)),
+        )
+        .unwrap();
+}

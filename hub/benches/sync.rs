@@ -41,21 +41,41 @@ struct Size {
 }
 
 fn author(i: usize) -> Author {
-    Author::new(format!("officer-{i:02}"), format!("Cán bộ {i}"), Role::Officer)
+    Author::new(
+        format!("officer-{i:02}"),
+        format!("Cán bộ {i}"),
+        Role::Officer,
+    )
 }
 
 fn scope_of(commune: &str) -> Scope {
-    Scope { provinces: vec![], communes: vec![commune.to_string()] }
+    Scope {
+        provinces: vec![],
+        communes: vec![commune.to_string()],
+    }
 }
 
 fn fast() -> StoreOptions {
-    StoreOptions { durable: false, ..Default::default() }
+    StoreOptions {
+        durable: false,
+        ..Default::default()
+    }
 }
 
-fn visit_capture(s: &mut Sampler, producer: RecordId, commune: &ocop_core::places::Unit) -> VisitCapture {
+fn visit_capture(
+    s: &mut Sampler,
+    producer: RecordId,
+    commune: &ocop_core::places::Unit,
+) -> VisitCapture {
     let form = FormRegistry::embedded().get(FORM, 1).unwrap();
     VisitCapture {
-        visit: NewVisit { producer: Some(producer), product: None, form_id: FORM.into(), form_version: Some(1), commune_code: None },
+        visit: NewVisit {
+            producer: Some(producer),
+            product: None,
+            form_id: FORM.into(),
+            form_version: Some(1),
+            commune_code: None,
+        },
         answers: s.answers(form, commune, 20),
         fixes: vec![s.fix_near(commune, now_millis() - 60_000)],
         photos: Vec::new(),
@@ -66,7 +86,10 @@ fn visit_capture(s: &mut Sampler, producer: RecordId, commune: &ocop_core::place
 
 /// Builds (or reuses) the district: one phone per commune, all synced to the hub.
 fn district(size: &Size) -> PathBuf {
-    let root = bench_dir().join(format!("district-{}x{}x{}", size.communes, size.producers, size.visits));
+    let root = bench_dir().join(format!(
+        "district-{}x{}x{}",
+        size.communes, size.producers, size.visits
+    ));
     if root.join("complete").exists() {
         return root;
     }
@@ -87,12 +110,23 @@ fn district(size: &Size) -> PathBuf {
         }
         for _ in 0..size.visits {
             let p = ids[s.below(ids.len())];
-            phone.capture_visit(&me, visit_capture(&mut s, p, commune)).unwrap();
+            phone
+                .capture_visit(&me, visit_capture(&mut s, p, commune))
+                .unwrap();
         }
-        let principal = Principal { user_id: me.user_id.clone(), role: Role::Officer, scope: scope_of(&commune.code) };
+        let principal = Principal {
+            user_id: me.user_id.clone(),
+            role: Role::Officer,
+            scope: scope_of(&commune.code),
+        };
         let mut link = Link::new(hub.backend(), principal, LinkProfile::INSTANT);
         sync::sync(&phone, "hub", &mut link, &SyncOptions::default(), &()).unwrap();
-        eprintln!("  commune {}/{} ready ({:.0} s)", c + 1, size.communes, t.elapsed().as_secs_f64());
+        eprintln!(
+            "  commune {}/{} ready ({:.0} s)",
+            c + 1,
+            size.communes,
+            t.elapsed().as_secs_f64()
+        );
     }
     std::fs::write(root.join("complete"), b"ok").unwrap();
     eprintln!("district built in {:.0} s", t.elapsed().as_secs_f64());
@@ -102,7 +136,11 @@ fn district(size: &Size) -> PathBuf {
 fn bench_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("target"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("target")
+        })
         .join("bench-data")
 }
 
@@ -119,7 +157,13 @@ impl SyncBackend for Timed<'_> {
     fn received_from(&self, peer: NodeId) -> ocop_core::Result<u64> {
         self.inner.received_from(peer)
     }
-    fn ingest(&self, who: &Principal, peer: NodeId, entries: Vec<Entry>, through: u64) -> ocop_core::Result<Vec<Rejection>> {
+    fn ingest(
+        &self,
+        who: &Principal,
+        peer: NodeId,
+        entries: Vec<Entry>,
+        through: u64,
+    ) -> ocop_core::Result<Vec<Rejection>> {
         let docs: Vec<[u8; 16]> = entries.iter().map(|e| e.doc).collect();
         let t = Instant::now();
         let r = self.inner.ingest(who, peer, entries, through);
@@ -128,16 +172,41 @@ impl SyncBackend for Timed<'_> {
         g.1.extend(docs);
         r
     }
-    fn outgoing(&self, who: &Principal, peer: NodeId, scope: &Scope, after: u64, max: usize) -> ocop_core::Result<Outgoing> {
+    fn outgoing(
+        &self,
+        who: &Principal,
+        peer: NodeId,
+        scope: &Scope,
+        after: u64,
+        max: usize,
+    ) -> ocop_core::Result<Outgoing> {
         self.inner.outgoing(who, peer, scope, after, max)
     }
-    fn lacking_photos(&self, who: &Principal, scope: &Scope, max: usize) -> ocop_core::Result<Vec<PhotoNeed>> {
+    fn lacking_photos(
+        &self,
+        who: &Principal,
+        scope: &Scope,
+        max: usize,
+    ) -> ocop_core::Result<Vec<PhotoNeed>> {
         self.inner.lacking_photos(who, scope, max)
     }
-    fn photo_put(&self, who: &Principal, hash: &str, offset: u64, total: u64, data: &[u8]) -> ocop_core::Result<(u64, bool)> {
+    fn photo_put(
+        &self,
+        who: &Principal,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        data: &[u8],
+    ) -> ocop_core::Result<(u64, bool)> {
         self.inner.photo_put(who, hash, offset, total, data)
     }
-    fn photo_get(&self, who: &Principal, hash: &str, offset: u64, max: u32) -> ocop_core::Result<(u64, Vec<u8>)> {
+    fn photo_get(
+        &self,
+        who: &Principal,
+        hash: &str,
+        offset: u64,
+        max: u32,
+    ) -> ocop_core::Result<(u64, Vec<u8>)> {
         self.inner.photo_get(who, hash, offset, max)
     }
 }
@@ -172,16 +241,31 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let quick = std::env::var_os("OCOP_BENCH_QUICK").is_some();
     let size = if quick {
-        Size { communes: 5, producers: 40, visits: 200, new_visits: 20, edits: 40 }
+        Size {
+            communes: 5,
+            producers: 40,
+            visits: 200,
+            new_visits: 20,
+            edits: 40,
+        }
     } else {
-        Size { communes: 50, producers: 200, visits: 1000, new_visits: 100, edits: 200 }
+        Size {
+            communes: 50,
+            producers: 200,
+            visits: 1000,
+            new_visits: 100,
+            edits: 200,
+        }
     };
     let profile = LinkProfile::SLOW_3G;
     let root = district(&size);
     let work = tempfile::tempdir_in(bench_dir()).unwrap();
     copy_dir(&root, work.path());
     let hub = Hub::open(work.path().join("hub"), HubOptions::default()).unwrap();
-    let timed = Timed { inner: hub.backend(), ingest: Mutex::new((Duration::ZERO, HashSet::new())) };
+    let timed = Timed {
+        inner: hub.backend(),
+        ingest: Mutex::new((Duration::ZERO, HashSet::new())),
+    };
     let communes = communes_of("19");
 
     // The week, offline, on every phone.
@@ -190,38 +274,74 @@ fn main() {
     let mut raw = Vec::new();
     for c in 0..size.communes {
         let commune = communes[c];
-        let phone = Store::open(work.path().join(format!("phone-{c:02}.db")), StoreOptions::default()).unwrap();
+        let phone = Store::open(
+            work.path().join(format!("phone-{c:02}.db")),
+            StoreOptions::default(),
+        )
+        .unwrap();
         let me = author(c);
         let mut s = Sampler::new(5000 + c as u64);
-        let ids: Vec<RecordId> =
-            phone.list_producers(&ProducerFilter { limit: 100_000, ..Default::default() }).unwrap().into_iter().map(|p| p.id).collect();
+        let ids: Vec<RecordId> = phone
+            .list_producers(&ProducerFilter {
+                limit: 100_000,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
         let mut raw_json = 0u64;
         for _ in 0..size.new_visits {
             let pick = ids[s.below(ids.len())];
-            let v = phone.capture_visit(&me, visit_capture(&mut s, pick, commune)).unwrap();
+            let v = phone
+                .capture_visit(&me, visit_capture(&mut s, pick, commune))
+                .unwrap();
             raw_json += serde_json::to_string(&v).unwrap().len() as u64;
         }
         for i in 0..size.edits {
             let id = ids[s.below(ids.len())];
             let current = phone.producer(id).unwrap();
             let patch = match i % 3 {
-                0 => ProducerPatch { phone: Some(Some(s.phone())), ..Default::default() },
-                1 => ProducerPatch { members: Some(Some(current.members.unwrap_or(0) + 1)), ..Default::default() },
-                _ => ProducerPatch { name: Some(format!("{} ({})", current.name.split(" (").next().unwrap_or(""), i)), ..Default::default() },
+                0 => ProducerPatch {
+                    phone: Some(Some(s.phone())),
+                    ..Default::default()
+                },
+                1 => ProducerPatch {
+                    members: Some(Some(current.members.unwrap_or(0) + 1)),
+                    ..Default::default()
+                },
+                _ => ProducerPatch {
+                    name: Some(format!(
+                        "{} ({})",
+                        current.name.split(" (").next().unwrap_or(""),
+                        i
+                    )),
+                    ..Default::default()
+                },
             };
-            raw_json += serde_json::to_string(&serde_json::json!({"id": id, "patch": &patch})).unwrap().len() as u64;
+            raw_json += serde_json::to_string(&serde_json::json!({"id": id, "patch": &patch}))
+                .unwrap()
+                .len() as u64;
             phone.update_producer(&me, id, patch).unwrap();
         }
         phones.push(phone);
         raw.push(raw_json);
     }
-    eprintln!("the week captured on {} phones in {:.0} s", size.communes, t.elapsed().as_secs_f64());
+    eprintln!(
+        "the week captured on {} phones in {:.0} s",
+        size.communes,
+        t.elapsed().as_secs_f64()
+    );
 
     // Back in signal: each phone syncs over the slow link.
     let mut rows = Vec::new();
     for (c, phone) in phones.iter().enumerate() {
         let me = author(c);
-        let principal = Principal { user_id: me.user_id.clone(), role: Role::Officer, scope: scope_of(&communes[c].code) };
+        let principal = Principal {
+            user_id: me.user_id.clone(),
+            role: Role::Officer,
+            scope: scope_of(&communes[c].code),
+        };
         let before = timed.ingest.lock().unwrap().1.len();
         let mut link = Link::new(&timed, principal, profile);
         let t = Instant::now();
@@ -257,17 +377,49 @@ fn main() {
     );
     println!("| per sync (median of {n}) | value |");
     println!("|---|---|");
-    println!("| round trips | {:.0} (max {}) |", median(rows.iter().map(|r| f64::from(r.round_trips)).collect()), rows.iter().map(|r| r.round_trips).max().unwrap_or(0));
-    println!("| bytes on the wire (up + down) | {:.0} |", median(rows.iter().map(|r| r.bytes as f64).collect()));
-    println!("| raw JSON of what changed | {:.0} |", median(rows.iter().map(|r| r.raw_json as f64).collect()));
-    println!("| wire bytes ÷ raw JSON | {:.2} |", median(rows.iter().map(|r| r.bytes as f64 / r.raw_json as f64).collect()));
-    println!("| documents changed | {:.0} |", median(rows.iter().map(|r| r.changed_docs as f64).collect()));
-    println!("| wall time (processing + link) | {:.2} s |", median(rows.iter().map(|r| r.wall.as_secs_f64()).collect()));
-    println!("| physical floor (bytes ÷ bandwidth + 1 RTT) | {:.2} s |", median(rows.iter().map(|r| r.floor.as_secs_f64()).collect()));
+    println!(
+        "| round trips | {:.0} (max {}) |",
+        median(rows.iter().map(|r| f64::from(r.round_trips)).collect()),
+        rows.iter().map(|r| r.round_trips).max().unwrap_or(0)
+    );
+    println!(
+        "| bytes on the wire (up + down) | {:.0} |",
+        median(rows.iter().map(|r| r.bytes as f64).collect())
+    );
+    println!(
+        "| raw JSON of what changed | {:.0} |",
+        median(rows.iter().map(|r| r.raw_json as f64).collect())
+    );
+    println!(
+        "| wire bytes ÷ raw JSON | {:.2} |",
+        median(
+            rows.iter()
+                .map(|r| r.bytes as f64 / r.raw_json as f64)
+                .collect()
+        )
+    );
+    println!(
+        "| documents changed | {:.0} |",
+        median(rows.iter().map(|r| r.changed_docs as f64).collect())
+    );
+    println!(
+        "| wall time (processing + link) | {:.2} s |",
+        median(rows.iter().map(|r| r.wall.as_secs_f64()).collect())
+    );
+    println!(
+        "| physical floor (bytes ÷ bandwidth + 1 RTT) | {:.2} s |",
+        median(rows.iter().map(|r| r.floor.as_secs_f64()).collect())
+    );
     println!(
         "| wall ÷ floor | **{:.2}** (max {:.2}; target ≤ 1.5) |",
-        median(rows.iter().map(|r| r.wall.as_secs_f64() / r.floor.as_secs_f64()).collect()),
-        rows.iter().map(|r| r.wall.as_secs_f64() / r.floor.as_secs_f64()).fold(0.0, f64::max)
+        median(
+            rows.iter()
+                .map(|r| r.wall.as_secs_f64() / r.floor.as_secs_f64())
+                .collect()
+        ),
+        rows.iter()
+            .map(|r| r.wall.as_secs_f64() / r.floor.as_secs_f64())
+            .fold(0.0, f64::max)
     );
     println!();
     println!(

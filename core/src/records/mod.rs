@@ -19,10 +19,12 @@
 //! automerge implementation can tell what a document is.
 
 pub(crate) mod encoding;
+mod form_doc;
 mod producer;
 mod product;
 mod visit;
 
+pub use form_doc::{FormDoc, form_doc_id};
 pub use producer::{Address, Gender, OwnerKind, Person, Producer, ProducerPatch, ProducerStatus};
 pub use product::{
     Certification, EcommerceListing, OcopStage, OcopStatus, Product, ProductPatch, RawMaterialZone,

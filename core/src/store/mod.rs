@@ -15,6 +15,7 @@
 
 mod capture;
 pub(crate) mod docs;
+mod forms;
 mod project;
 mod query;
 pub mod schema;
@@ -83,6 +84,7 @@ pub struct Store {
     actor: ActorId,
     node: crate::sync::NodeId,
     scope: std::sync::RwLock<Option<Scope>>,
+    forms_cache: std::sync::RwLock<Option<std::sync::Arc<crate::forms::FormRegistry>>>,
     photos: PhotoStore,
     options: StoreOptions,
 }
@@ -102,6 +104,8 @@ pub struct ApplyReport {
     pub failed: Vec<(RecordId, String)>,
     /// New documents left out because they lie outside this store's scope (see [`Store::set_scope`]).
     pub out_of_scope: usize,
+    /// A form document changed (the store's form registry is reloaded).
+    pub forms_changed: bool,
 }
 
 impl Store {
@@ -141,6 +145,7 @@ impl Store {
             actor,
             node,
             scope: std::sync::RwLock::new(scope),
+            forms_cache: std::sync::RwLock::new(None),
             photos: PhotoStore::new(photo_dir),
             options,
         };
@@ -313,6 +318,10 @@ impl Store {
         );
         if result.is_err() {
             cache.clear();
+        }
+        drop(inner);
+        if result.as_ref().is_ok_and(|r| r.forms_changed) {
+            self.forget_forms();
         }
         result
     }
@@ -594,6 +603,7 @@ fn apply_doc(
     }
     report.documents += 1;
     report.applied += fresh.len();
+    report.forms_changed |= kind == RecordKind::Form;
     cache.put(id, doc, kind, last);
     Ok(true)
 }

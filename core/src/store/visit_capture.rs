@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::forms::{Answer, Form, FormRegistry};
+use crate::forms::{Answer, Form};
 use crate::gps::{self, GpsFix};
 use crate::identity::Author;
 use crate::ids::{RecordId, now_millis};
@@ -59,10 +59,9 @@ impl Store {
 
     /// Builds (without writing) a new draft visit record, checking its form, producer, product and commune.
     fn new_visit_record(&self, author: &Author, new: &NewVisit) -> Result<Visit> {
-        let registry = FormRegistry::embedded();
         let form = match new.form_version {
-            Some(v) => registry.get(&new.form_id, v)?,
-            None => registry.latest(&new.form_id)?,
+            Some(v) => self.form(&new.form_id, v)?,
+            None => self.latest_form(&new.form_id)?,
         };
         let producer = new.producer.map(|id| self.producer(id)).transpose()?;
         if let Some(pid) = new.product {
@@ -105,8 +104,8 @@ impl Store {
         Ok(visit)
     }
 
-    fn form_of(&self, visit: &Visit) -> Result<&'static Form> {
-        Ok(FormRegistry::embedded().get(&visit.form_id, visit.form_version)?)
+    fn form_of(&self, visit: &Visit) -> Result<Form> {
+        self.form(&visit.form_id, visit.form_version)
     }
 
     /// Sets (or clears, with `None`) one answer, validated against the form version the visit was started with.
@@ -158,7 +157,7 @@ impl Store {
     pub fn add_fix(&self, author: &Author, visit_id: RecordId, fix: GpsFix) -> Result<VisitFix> {
         let visit = self.visit(visit_id)?;
         let form = self.form_of(&visit)?;
-        let ctx = self.quality_context(form, visit.producer)?;
+        let ctx = self.quality_context(&form, visit.producer)?;
         let assessed = fix.check(&ctx, now_millis())?;
         let vf = VisitFix {
             fix: assessed.fix,
@@ -219,7 +218,7 @@ impl Store {
     pub fn submit_visit(&self, author: &Author, visit_id: RecordId) -> Result<Visit> {
         let visit = self.visit(visit_id)?;
         let form = self.form_of(&visit)?;
-        submission_check(form, &visit.answers)?;
+        submission_check(&form, &visit.answers)?;
         let at = now_millis();
         self.write_doc(visit_id, RecordKind::Visit, author, false, |doc| {
             records::submit_visit(doc, at)
@@ -284,12 +283,12 @@ impl Store {
     /// and — when asked — submitted. Nothing is written if anything is refused.
     pub fn capture_visit(&self, author: &Author, capture: VisitCapture) -> Result<Visit> {
         let mut visit = self.new_visit_record(author, &capture.visit)?;
-        let form = FormRegistry::embedded().get(&visit.form_id, visit.form_version)?;
+        let form = self.form(&visit.form_id, visit.form_version)?;
         for (q, a) in capture.answers {
             let a = form.normalize_answer(&q, a)?;
             visit.answers.insert(q, a);
         }
-        let ctx = self.quality_context(form, visit.producer)?;
+        let ctx = self.quality_context(&form, visit.producer)?;
         let now = now_millis();
         for fix in capture.fixes {
             let assessed = fix.check(&ctx, now)?;
@@ -316,7 +315,7 @@ impl Store {
         }
         visit.notes = autosurgeon::Text::with_value(capture.notes);
         if capture.submit {
-            submission_check(form, &visit.answers)?;
+            submission_check(&form, &visit.answers)?;
             visit.state = VisitState::Submitted;
             visit.submitted_at = Some(now);
         }
