@@ -4,8 +4,11 @@
 //!   convergence (exit status 1 if anything did not converge).
 //! - `ocop hub serve|enroll|revoke|devices` — the sync hub (see `hub/README.md`).
 //! - `ocop places search <words>` — look up Vietnam's 2025 administrative units, diacritics optional.
+//! - `ocop export` — the OCOP summary report as XLSX, CSV or GeoJSON; `ocop duplicates` — likely duplicate
+//!   producers (see `export.rs`).
 
 mod demo;
+mod export;
 
 use std::process::ExitCode;
 
@@ -28,6 +31,11 @@ enum Command {
         #[command(subcommand)]
         command: HubCommand,
     },
+    /// The OCOP summary report (by star, group, commune, women-owned, e-commerce, expiring certificates,
+    /// visits pending review) as XLSX, CSV or GeoJSON, from a device store or a hub's data folder.
+    Export(export::ExportArgs),
+    /// Likely duplicate producers, with a score and the reasons.
+    Duplicates(export::DuplicatesArgs),
     /// Administrative units (2025): search by name, resolve old codes.
     Places {
         #[command(subcommand)]
@@ -70,6 +78,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Places { command } => places(command),
         Command::Hub { command } => hub(command),
+        Command::Export(args) => export::run_export(&args),
+        Command::Duplicates(args) => export::run_duplicates(&args),
     };
     match result {
         Ok(code) => code,

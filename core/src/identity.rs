@@ -103,12 +103,47 @@ impl Scope {
             || self.communes.iter().any(|c| c == commune)
     }
 
-    /// True when every part of `other` is inside `self`.
+    /// True when every part of `other` is inside `self`: a commune is inside when it is listed or its province
+    /// (from the embedded administrative units) is; an unknown commune code is inside only when listed.
     pub fn covers(&self, other: &Scope) -> bool {
         if self.provinces.iter().any(|p| p == "*") {
             return true;
         }
+        let places = crate::places::Places::embedded();
         other.provinces.iter().all(|p| self.provinces.contains(p))
-            && other.communes.iter().all(|c| self.communes.contains(c))
+            && other.communes.iter().all(|c| {
+                self.communes.contains(c)
+                    || places
+                        .commune(c)
+                        .is_some_and(|u| self.provinces.contains(&u.province_code))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(provinces: &[&str], communes: &[&str]) -> Scope {
+        Scope {
+            provinces: provinces.iter().map(|s| s.to_string()).collect(),
+            communes: communes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_province_covers_its_communes_and_not_others() {
+        // Xã Tân Cương (05503) is in Thái Nguyên (19); Xã Bát Tràng (00577) is in Hà Nội (01).
+        let thai_nguyen = scope(&["19"], &[]);
+        assert!(thai_nguyen.covers(&scope(&[], &["05503"])));
+        assert!(!thai_nguyen.covers(&scope(&[], &["00577"])));
+        assert!(!thai_nguyen.covers(&scope(&["01"], &[])));
+        assert!(
+            !thai_nguyen.covers(&scope(&[], &["99999"])),
+            "unknown commune"
+        );
+        assert!(scope(&[], &["05503"]).covers(&scope(&[], &["05503"])));
+        assert!(!scope(&[], &["05503"]).covers(&scope(&["19"], &[])));
+        assert!(Scope::all().covers(&scope(&["01", "19"], &["00577"])));
     }
 }

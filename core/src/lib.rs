@@ -9,15 +9,20 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod doc;
+pub mod duplicates;
 pub mod error;
 pub mod forms;
 pub mod gps;
+pub mod history;
 pub mod identity;
 pub mod ids;
+pub mod permissions;
 pub mod photo;
 pub mod places;
 pub mod records;
+pub mod reports;
 pub mod reference;
+pub mod review;
 pub mod sample;
 pub mod store;
 pub mod sync;

@@ -247,16 +247,25 @@ fn apply(op: &Op, replicas: &[Store], hub: &Store, authors: &[Author]) {
         }
         Op::Notes { at, visit, variant } => {
             if let Some(id) = pick(&visits(&replicas[at]), visit) {
+                // A visit is edited by its collector (here on another of their devices) — the permission
+                // matrix refuses anyone else's edits of it.
+                let collector = replicas[at].visit(id).unwrap().collector;
+                let author = authors
+                    .iter()
+                    .find(|a| a.user_id == collector)
+                    .unwrap_or(&authors[at]);
                 replicas[at]
-                    .set_notes(&authors[at], id, NOTES[variant as usize])
+                    .set_notes(author, id, NOTES[variant as usize])
                     .unwrap();
             }
         }
         Op::Resolve { at } => {
             if let Some(c) = replicas[at].conflicts(None).unwrap().into_iter().next() {
                 let keep = c.values[c.values.len() - 1].op.clone();
+                // Conflicts are resolved by a supervisor (with this replica's device).
+                let supervisor = Author::new("sup-tn-01", "Phạm Thị Minh", Role::Supervisor);
                 replicas[at]
-                    .resolve_conflict(&authors[at], c.doc_id, &c.path, &Resolution::Keep(keep))
+                    .resolve_conflict(&supervisor, c.doc_id, &c.path, &Resolution::Keep(keep))
                     .unwrap();
             }
         }

@@ -118,3 +118,35 @@ fn a_version_1_store_keeps_its_records_conflict_and_can_sync() {
     assert_eq!(store.sync_state(dong_tam).unwrap(), RecordSyncState::Synced);
     common::assert_converged(&store, &hub);
 }
+
+#[test]
+fn a_version_2_store_keeps_its_sync_state_and_its_unsynced_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(2, &dir);
+    let store = Store::open(&path, StoreOptions::default()).unwrap();
+    let tea: RecordId = "01a209e0-ef67-7435-895e-8981401b6be6".parse().unwrap();
+    let pottery: RecordId = "01a209e0-ef71-7671-82cf-f95eed2bae28".parse().unwrap();
+    let conflicts = store.conflicts(Some(tea)).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].path, "phone");
+    assert_eq!(store.producer(tea).unwrap().women_members, Some(15));
+    assert_eq!(store.producer(pottery).unwrap().members, Some(12));
+    let product = store
+        .product("01a209e0-ef96-70bd-b590-3b3739f3744a".parse().unwrap())
+        .unwrap();
+    assert_eq!(product.packaging.as_deref(), Some("Hộp giấy"));
+    let visit = store
+        .visit("01a209e0-efa7-761b-828f-5449a79f824b".parse().unwrap())
+        .unwrap();
+    assert_eq!(
+        (visit.answers.len(), visit.fixes.len(), visit.notes.as_str()),
+        (2, 1, "Ghi chú")
+    );
+    // Synced once; the pottery group was edited after that sync.
+    assert_eq!(store.sync_state(tea).unwrap(), RecordSyncState::Synced);
+    assert_eq!(
+        store.sync_state(pottery).unwrap(),
+        RecordSyncState::LocalOnly
+    );
+    assert_eq!(store.search("bat trang", 5).unwrap().len(), 1);
+}

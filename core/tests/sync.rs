@@ -540,7 +540,7 @@ fn a_form_published_by_a_hub_admin_reaches_every_device_and_visits_answer_it() {
     assert!(hub.publish_form(&admin, &other).is_err());
     let _: Form = v3;
 
-    // The visit and the form travel together: another phone can work on it.
+    // The visit and the form travel together: the collector's other phone can work on it.
     let mut link = Link::new(&officer_phone, everyone(), LinkProfile::INSTANT);
     sync::sync(
         &other_phone,
@@ -552,7 +552,7 @@ fn a_form_published_by_a_hub_admin_reaches_every_device_and_visits_answer_it() {
     .unwrap();
     other_phone
         .set_answer(
-            &union_staff(),
+            &officer(),
             visit.id,
             "seasonal_workers",
             Some(Answer::Integer(5)),

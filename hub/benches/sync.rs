@@ -1,6 +1,6 @@
 //! A week offline, synced: 50 officers against a district hub (issue 3).
 //!
-//! `cargo bench -p ocop-hub --bench sync` (release). Set `OCOP_BENCH_QUICK=1` for a small run.
+//! `cargo bench -p ocop-hub --bench sync` (release). `-- --quick` (or `OCOP_BENCH_QUICK=1`) for a small run.
 //!
 //! Setup (built once, then reused from `target/bench-data/`): a district of 50 communes of Thái Nguyên; per
 //! commune an officer's phone holding 200 producers and 1,000 visits, all synced to one hub — 10,000 producers
@@ -98,8 +98,7 @@ fn district(size: &Size) -> PathBuf {
     let t = Instant::now();
     let hub = Hub::open(root.join("hub"), HubOptions::default()).unwrap();
     let communes = communes_of("19");
-    for c in 0..size.communes {
-        let commune = communes[c];
+    for (c, &commune) in communes.iter().enumerate().take(size.communes) {
         let phone = Store::open(root.join(format!("phone-{c:02}.db")), fast()).unwrap();
         phone.set_scope(Some(scope_of(&commune.code))).unwrap();
         let me = author(c);
@@ -239,7 +238,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let quick = std::env::var_os("OCOP_BENCH_QUICK").is_some();
+    let quick =
+        std::env::args().any(|a| a == "--quick") || std::env::var_os("OCOP_BENCH_QUICK").is_some();
     let size = if quick {
         Size {
             communes: 5,
@@ -272,8 +272,7 @@ fn main() {
     let t = Instant::now();
     let mut phones = Vec::new();
     let mut raw = Vec::new();
-    for c in 0..size.communes {
-        let commune = communes[c];
+    for (c, &commune) in communes.iter().enumerate().take(size.communes) {
         let phone = Store::open(
             work.path().join(format!("phone-{c:02}.db")),
             StoreOptions::default(),

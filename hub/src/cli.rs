@@ -1,8 +1,9 @@
 //! The hub's command line, for the `ocop` binary to mount as `ocop hub serve|enroll|revoke|devices`.
 //!
 //! Each command is a clap [`Args`](clap::Args) struct and a `run_*` function that writes what a person reads to
-//! `out` (the binary passes standard output). Every command takes the hub's data folder with `--data`; the
-//! admin commands work while `serve` runs on the same folder (SQLite in WAL mode allows it).
+//! `out` (the binary passes standard output). Every command takes the hub's data folder with `--data` (embedded
+//! SQLite, the default) or a PostgreSQL database with `--database postgres://…` (several hubs on one database); the
+//! admin commands work while `serve` runs on the same folder or database.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -18,9 +19,14 @@ use crate::{Account, Hub, HubOptions};
 /// `ocop hub serve`: run the hub.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
-    /// The hub's data folder (created if missing).
+    /// The hub's data folder (created if missing): the SQLite database and photos, or with `--database` only this
+    /// process's read model (optional then).
+    #[arg(long, required_unless_present = "database")]
+    pub data: Option<PathBuf>,
+    /// A PostgreSQL database (`postgres://user@host:port/db`) instead of SQLite in the data folder; any number of
+    /// hubs may serve one database.
     #[arg(long)]
-    pub data: PathBuf,
+    pub database: Option<String>,
     /// Address to listen on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub addr: SocketAddr,
@@ -32,9 +38,12 @@ pub struct ServeArgs {
 /// `ocop hub enroll`: issue a one-time enrollment code for a user.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EnrollArgs {
-    /// The hub's data folder.
+    /// The hub's data folder (SQLite).
+    #[arg(long, required_unless_present = "database")]
+    pub data: Option<PathBuf>,
+    /// The hub's PostgreSQL database instead (`postgres://…`).
     #[arg(long)]
-    pub data: PathBuf,
+    pub database: Option<String>,
     /// Stable user id, e.g. `officer-tn-01`.
     #[arg(long)]
     pub user: String,
@@ -64,9 +73,12 @@ pub struct EnrollArgs {
 /// `ocop hub revoke`: revoke a device, or every device of a user.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RevokeArgs {
-    /// The hub's data folder.
+    /// The hub's data folder (SQLite).
+    #[arg(long, required_unless_present = "database")]
+    pub data: Option<PathBuf>,
+    /// The hub's PostgreSQL database instead (`postgres://…`).
     #[arg(long)]
-    pub data: PathBuf,
+    pub database: Option<String>,
     /// The device id (see `ocop hub devices`).
     #[arg(required_unless_present = "user", conflicts_with = "user")]
     pub device: Option<String>,
@@ -78,9 +90,12 @@ pub struct RevokeArgs {
 /// `ocop hub devices`: list enrolled devices.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DevicesArgs {
-    /// The hub's data folder.
+    /// The hub's data folder (SQLite).
+    #[arg(long, required_unless_present = "database")]
+    pub data: Option<PathBuf>,
+    /// The hub's PostgreSQL database instead (`postgres://…`).
     #[arg(long)]
-    pub data: PathBuf,
+    pub database: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -89,6 +104,45 @@ pub struct DevicesArgs {
 fn parse_role(s: &str) -> std::result::Result<Role, String> {
     Role::parse(s)
         .ok_or_else(|| format!("unknown role {s:?} (officer, union_staff, supervisor, hub_admin)"))
+}
+
+/// Opens the hub the arguments name: PostgreSQL when `database` is given, else SQLite in `data`.
+pub fn open_hub(
+    data: Option<&std::path::Path>,
+    database: Option<&str>,
+    options: HubOptions,
+) -> Result<Hub> {
+    match (database, data) {
+        (Some(url), data) => Hub::open_postgres(url, data, crate::PgOptions::default(), options),
+        (None, Some(data)) => Hub::open(data, options),
+        (None, None) => Err(invalid(
+            "data",
+            "name a data folder (--data) or a database (--database)",
+        )),
+    }
+}
+
+/// Where a hub's data is, for messages (never the database password).
+fn location(data: Option<&std::path::Path>, database: Option<&str>) -> String {
+    match (database, data) {
+        (Some(url), _) => match url.parse::<postgres::Config>() {
+            Ok(c) => format!(
+                "PostgreSQL database {} on {}",
+                c.get_dbname().unwrap_or("(default)"),
+                c.get_hosts()
+                    .iter()
+                    .map(|h| match h {
+                        postgres::config::Host::Tcp(h) => h.clone(),
+                        postgres::config::Host::Unix(p) => p.display().to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Err(_) => "PostgreSQL".into(),
+        },
+        (None, Some(d)) => format!("data: {}", d.display()),
+        (None, None) => String::new(),
+    }
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> HubError {
@@ -107,14 +161,18 @@ pub fn run_serve(args: &ServeArgs, out: &mut dyn Write) -> Result<()> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
-    let hub = Hub::open(&args.data, HubOptions::default())?;
+    let hub = open_hub(
+        args.data.as_deref(),
+        args.database.as_deref(),
+        HubOptions::default(),
+    )?;
     let server = hub.serve_until_interrupted(args.addr)?;
     writeln!(
         out,
-        "OCOP Field hub {} listening on {} (data: {})",
+        "OCOP Field hub {} listening on {} ({})",
         hub.node_id()?.to_hex(),
         server.url(),
-        args.data.display()
+        location(args.data.as_deref(), args.database.as_deref())
     )?;
     out.flush()?;
     server.wait();
@@ -147,7 +205,7 @@ pub fn run_enroll(args: &EnrollArgs, out: &mut dyn Write) -> Result<()> {
         enrollment_validity: std::time::Duration::from_secs(u64::from(args.days) * 24 * 3600),
         ..HubOptions::default()
     };
-    let hub = Hub::open(&args.data, options)?;
+    let hub = open_hub(args.data.as_deref(), args.database.as_deref(), options)?;
     let issued = hub.enroll(Account {
         user_id: args.user.clone(),
         display_name: args.name.clone(),
@@ -179,7 +237,11 @@ pub fn run_enroll(args: &EnrollArgs, out: &mut dyn Write) -> Result<()> {
 
 /// Revokes a device (or all of a user's) and says what happened.
 pub fn run_revoke(args: &RevokeArgs, out: &mut dyn Write) -> Result<()> {
-    let hub = Hub::open(&args.data, HubOptions::default())?;
+    let hub = open_hub(
+        args.data.as_deref(),
+        args.database.as_deref(),
+        HubOptions::default(),
+    )?;
     match (&args.device, &args.user) {
         (_, Some(user)) => {
             let n = hub.revoke_user(user)?;
@@ -199,7 +261,11 @@ pub fn run_revoke(args: &RevokeArgs, out: &mut dyn Write) -> Result<()> {
 
 /// Lists the enrolled devices.
 pub fn run_devices(args: &DevicesArgs, out: &mut dyn Write) -> Result<()> {
-    let hub = Hub::open(&args.data, HubOptions::default())?;
+    let hub = open_hub(
+        args.data.as_deref(),
+        args.database.as_deref(),
+        HubOptions::default(),
+    )?;
     let devices = hub.list_devices()?;
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&devices)?)?;

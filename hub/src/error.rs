@@ -15,9 +15,16 @@ pub enum HubError {
     /// The SQLite database refused an operation.
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// A storage backend failed in a way of its own (a later PostgreSQL backend reports here).
+    /// PostgreSQL refused an operation (or could not be reached).
+    #[error("storage error: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// A storage backend failed in a way of its own (a connection pool timing out …).
     #[error("storage error: {0}")]
     Storage(String),
+    /// Another hub process wrote one of the batch's documents after the batch was computed: nothing was written;
+    /// compute the batch again from the documents as they are now.
+    #[error("a document changed concurrently (another hub process wrote it); retry")]
+    Conflict,
     /// The database was written by a newer hub.
     #[error(
         "hub database schema version {found} is newer than this hub supports ({supported}); update the hub"

@@ -5,6 +5,7 @@
 //! | `POST /v1/sync` | `Authorization: Bearer <token>`, body: one sync message | one sync message; status from the responder (200, 400, 403, 404, 500), 401 for a missing/unknown/revoked token, 413 for a body over the limit — every non-200 body is a `Head::Error` message with the reason |
 //! | `POST /v1/enroll` | JSON `{code, device_name}` | 200 JSON [`Enrollment`]; 401 `{error}` for an unknown, used or expired code; 400 `{error}` for a malformed request |
 //! | `GET /v1/health` | — | 200 JSON `{status, node, version}` |
+//! | `/` and `/web/…` | a browser | the supervisors' review pages ([`crate::web`]) |
 //!
 //! The protocol work (`ocop_core::sync::respond`) and every storage call run on tokio's blocking pool, never on
 //! the async workers. Each request is logged with its route, status, size and duration — no names, tokens or
@@ -132,6 +133,7 @@ pub fn router(hub: Hub) -> Router {
             "/v1/enroll",
             post(enroll).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
         )
+        .merge(crate::web::routes())
         .layer(middleware::from_fn(log_request))
         .with_state(hub)
 }

@@ -13,7 +13,7 @@
 //!                        backend::HubBackend  (what to accept, what to send whom)
 //!                                                  │
 //!                                                  ▼
-//!                        storage::HubStorage  (SQLite today; PostgreSQL is a second implementation)
+//!                        storage::HubStorage  (embedded SQLite by default, or PostgreSQL for several hubs)
 //! ```
 //!
 //! - [`storage`]: the trait of primitive operations and its embedded SQLite implementation. Changes are
@@ -22,6 +22,7 @@
 //!   changes, photos.
 //! - [`auth`]: enrollment codes (text and QR), device tokens stored hashed, revocation.
 //! - [`http`]: the axum service (`/v1/sync`, `/v1/enroll`, `/v1/health`) and an in-process server handle.
+//! - [`web`]: the supervisors' review pages (`/web/…`): sign-in, queue, record pages, actions.
 //! - [`cli`]: the arguments and entry points of `ocop hub serve|enroll|revoke|devices`.
 //!
 //! ```no_run
@@ -41,6 +42,7 @@ pub mod error;
 pub mod http;
 pub mod read_model;
 pub mod storage;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,7 +54,7 @@ pub use auth::{AuthFailure, Authenticated, DeviceInfo, EnrollRefused, IssuedCode
 pub use backend::HubBackend;
 pub use error::{HubError, Result};
 pub use http::ServerHandle;
-pub use storage::{Account, HubStorage, SqliteStorage};
+pub use storage::{Account, HubStorage, PgOptions, PgStorage, SqliteStorage};
 
 /// How a hub runs.
 #[derive(Debug, Clone)]
@@ -111,6 +113,23 @@ impl Hub {
             options.read_model_dir = Some(dir.join("read-model"));
         }
         Self::build(storage, options, Some(dir))
+    }
+
+    /// Opens a hub on the PostgreSQL database at `url` (migrating it on first use). Any number of hubs may run on
+    /// one database. `data_dir`, when given, keeps this process's read model (`read-model-<node id>`) across
+    /// restarts; without it the read model lives in a temporary folder and is rebuilt from the log.
+    pub fn open_postgres(
+        url: &str,
+        data_dir: Option<&Path>,
+        pg: PgOptions,
+        mut options: HubOptions,
+    ) -> Result<Self> {
+        let storage = Arc::new(PgStorage::open(url, pg)?);
+        if let (None, Some(dir)) = (&options.read_model_dir, data_dir) {
+            options.read_model_dir =
+                Some(dir.join(format!("read-model-{}", storage.node_id()?.to_hex())));
+        }
+        Self::build(storage, options, data_dir.map(Path::to_path_buf))
     }
 
     /// A hub over any storage (a PostgreSQL backend, a test double).

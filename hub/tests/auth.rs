@@ -2,6 +2,7 @@
 //! revocation is immediate, and the hub's database never holds a code or a token in the clear.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -28,9 +29,8 @@ fn refused_reason(e: ocop_core::Error) -> String {
     }
 }
 
-#[test]
-fn an_enrollment_code_works_once_and_gives_the_account_it_was_issued_for() {
-    let t = TestHub::start();
+fn an_enrollment_code_works_once_and_gives_the_account_it_was_issued_for(backend: Backend) {
+    let t = TestHub::start(backend);
     let issued = t.hub.enroll(account("officer-tn-01")).unwrap();
     let got = enroll(&t.url(), &issued.code.to_lowercase(), "Samsung A15").unwrap();
     assert_eq!(got.user_id, "officer-tn-01");
@@ -49,12 +49,14 @@ fn an_enrollment_code_works_once_and_gives_the_account_it_was_issued_for() {
     assert_eq!(devices[0].device_name, "Samsung A15");
 }
 
-#[test]
-fn an_expired_enrollment_code_is_refused() {
-    let t = TestHub::start_with(HubOptions {
-        enrollment_validity: Duration::from_millis(1),
-        ..HubOptions::default()
-    });
+fn an_expired_enrollment_code_is_refused(backend: Backend) {
+    let t = TestHub::start_with(
+        backend,
+        HubOptions {
+            enrollment_validity: Duration::from_millis(1),
+            ..HubOptions::default()
+        },
+    );
     let issued = t.hub.enroll(account("officer-late")).unwrap();
     std::thread::sleep(Duration::from_millis(20));
     let e = enroll(&t.url(), &issued.code, "phone").unwrap_err();
@@ -62,9 +64,8 @@ fn an_expired_enrollment_code_is_refused() {
     assert!(t.hub.list_devices().unwrap().is_empty());
 }
 
-#[test]
-fn malformed_enrollment_requests_get_400_with_a_reason() {
-    let t = TestHub::start();
+fn malformed_enrollment_requests_get_400_with_a_reason(backend: Backend) {
+    let t = TestHub::start(backend);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -86,9 +87,8 @@ fn malformed_enrollment_requests_get_400_with_a_reason() {
     enroll(&t.url(), &issued.code, "phone").unwrap();
 }
 
-#[test]
-fn sync_requires_a_valid_unrevoked_token() {
-    let t = TestHub::start();
+fn sync_requires_a_valid_unrevoked_token(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut device = t.device("officer-tn-01", Role::Officer, communes(&[TAN_CUONG]));
     device.sync().unwrap();
 
@@ -118,9 +118,8 @@ fn sync_requires_a_valid_unrevoked_token() {
     assert!(listed[0].revoked_at.is_some());
 }
 
-#[test]
-fn revoking_a_user_revokes_all_their_devices_only() {
-    let t = TestHub::start();
+fn revoking_a_user_revokes_all_their_devices_only(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a1 = t.device("officer-a", Role::Officer, communes(&[TAN_CUONG]));
     let mut a2 = t.device("officer-a", Role::Officer, communes(&[TAN_CUONG]));
     let mut b = t.device("officer-b", Role::Officer, communes(&[TICH_LUONG]));
@@ -130,18 +129,13 @@ fn revoking_a_user_revokes_all_their_devices_only() {
     b.sync().unwrap();
 }
 
-#[test]
-fn codes_and_tokens_are_stored_only_as_hashes() {
-    let t = TestHub::start();
+fn codes_and_tokens_are_stored_only_as_hashes(backend: Backend) {
+    let t = TestHub::start(backend);
     let issued = t.hub.enroll(account("officer-tn-01")).unwrap();
     let got = enroll(&t.url(), &issued.code, "phone").unwrap();
-    // Everything the hub wrote: the database and its write-ahead log.
-    let db = t.dir.path().join("hub").join("hub.db");
-    let mut bytes = std::fs::read(&db).unwrap();
-    if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
-        bytes.extend(wal);
-    }
-    assert!(bytes.len() > 4096);
+    // Everything the hub wrote: the SQLite database and its write-ahead log, or every row in PostgreSQL.
+    let bytes = t.stored_bytes();
+    assert!(bytes.len() > 200, "the dump holds the hub's rows");
     let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     assert!(
         !contains(got.token.as_bytes()),
@@ -158,3 +152,12 @@ fn codes_and_tokens_are_stored_only_as_hashes() {
         "the hash is"
     );
 }
+
+on_both_backends!(
+    an_enrollment_code_works_once_and_gives_the_account_it_was_issued_for,
+    an_expired_enrollment_code_is_refused,
+    malformed_enrollment_requests_get_400_with_a_reason,
+    sync_requires_a_valid_unrevoked_token,
+    revoking_a_user_revokes_all_their_devices_only,
+    codes_and_tokens_are_stored_only_as_hashes,
+);

@@ -2,11 +2,15 @@
 //! revoke revokes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
+mod common;
+
 use clap::Parser;
+use common::{Backend, PgSchema};
+use ocop_hub::HubOptions;
 use ocop_hub::cli::{
     DevicesArgs, EnrollArgs, RevokeArgs, ServeArgs, run_devices, run_enroll, run_revoke,
 };
-use ocop_hub::{Hub, HubOptions};
 
 #[derive(Parser)]
 struct Enroll {
@@ -26,15 +30,24 @@ fn output(f: impl FnOnce(&mut Vec<u8>) -> ocop_hub::Result<()>) -> String {
     String::from_utf8(out).unwrap()
 }
 
-#[test]
-fn enroll_prints_a_code_and_a_qr_image_that_a_device_redeems_and_revoke_ends_it() {
+fn enroll_prints_a_code_and_a_qr_image_that_a_device_redeems_and_revoke_ends_it(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("hub");
     let qr = dir.path().join("code.png");
+    let schema = (backend == Backend::Postgres).then(PgSchema::create);
+    // Where the hub is: `--data <folder>` (SQLite) or `--database <url>` (PostgreSQL).
+    let (flag, place) = match &schema {
+        None => ("--data", data.to_str().unwrap().to_string()),
+        Some(s) => ("--database", s.url.clone()),
+    };
+    let (data_arg, database_arg) = match &schema {
+        None => (Some(data.clone()), None),
+        Some(s) => (None, Some(s.url.clone())),
+    };
     let e = Enroll::try_parse_from([
         "enroll",
-        "--data",
-        data.to_str().unwrap(),
+        flag,
+        &place,
         "--user",
         "officer-tc",
         "--name",
@@ -62,13 +75,19 @@ fn enroll_prints_a_code_and_a_qr_image_that_a_device_redeems_and_revoke_ends_it(
     let img = image::load_from_memory(&png).unwrap();
     assert!(img.width() >= 256);
 
-    let hub = Hub::open(&data, HubOptions::default()).unwrap();
+    let hub = ocop_hub::cli::open_hub(
+        data_arg.as_deref(),
+        database_arg.as_deref(),
+        HubOptions::default(),
+    )
+    .unwrap();
     let enrolled = hub.redeem(&code, "Samsung A15").unwrap().unwrap();
     drop(hub);
     let listed = output(|out| {
         run_devices(
             &DevicesArgs {
-                data: data.clone(),
+                data: data_arg.clone(),
+                database: database_arg.clone(),
                 json: false,
             },
             out,
@@ -81,7 +100,8 @@ fn enroll_prints_a_code_and_a_qr_image_that_a_device_redeems_and_revoke_ends_it(
     let said = output(|out| {
         run_revoke(
             &RevokeArgs {
-                data: data.clone(),
+                data: data_arg.clone(),
+                database: database_arg.clone(),
                 device: Some(enrolled.device_id.clone()),
                 user: None,
             },
@@ -92,7 +112,8 @@ fn enroll_prints_a_code_and_a_qr_image_that_a_device_redeems_and_revoke_ends_it(
     let json = output(|out| {
         run_devices(
             &DevicesArgs {
-                data: data.clone(),
+                data: data_arg.clone(),
+                database: database_arg.clone(),
                 json: true,
             },
             out,
@@ -134,4 +155,29 @@ fn enroll_refuses_unknown_places_and_roles() {
 fn serve_needs_only_a_data_folder() {
     let s = Serve::try_parse_from(["serve", "--data", "/tmp/x"]).unwrap();
     assert_eq!(s.args.addr.to_string(), "127.0.0.1:8787");
+    assert_eq!(s.args.database, None);
 }
+
+#[test]
+fn serve_takes_a_database_instead_of_a_data_folder_but_needs_one_of_them() {
+    let s =
+        Serve::try_parse_from(["serve", "--database", "postgres://hub@db.example/ocop"]).unwrap();
+    assert_eq!(
+        s.args.database.as_deref(),
+        Some("postgres://hub@db.example/ocop")
+    );
+    assert_eq!(s.args.data, None);
+    assert!(
+        Serve::try_parse_from(["serve"]).is_err(),
+        "neither is refused"
+    );
+}
+
+#[test]
+fn a_malformed_database_url_is_a_clear_error() {
+    let e =
+        ocop_hub::cli::open_hub(None, Some("postgres://[::1"), HubOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("database"), "{e}");
+}
+
+on_both_backends!(enroll_prints_a_code_and_a_qr_image_that_a_device_redeems_and_revoke_ends_it);

@@ -3,6 +3,7 @@
 //! unreachable or stopped hub is reported as such.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -15,9 +16,10 @@ fn log_len(store: &Store) -> usize {
     store.log_since(0, 1_000_000).unwrap().len()
 }
 
-#[test]
-fn an_officer_and_a_union_staffer_edit_the_same_producer_offline_and_converge_through_the_hub() {
-    let t = TestHub::start();
+fn an_officer_and_a_union_staffer_edit_the_same_producer_offline_and_converge_through_the_hub(
+    backend: Backend,
+) {
+    let t = TestHub::start(backend);
     let mut officer = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut union = t.device("union-tc", Role::UnionStaff, communes(&[TAN_CUONG]));
     let mut supervisor = t.device("sup-tn", Role::Supervisor, province(THAI_NGUYEN));
@@ -73,9 +75,8 @@ fn an_officer_and_a_union_staffer_edit_the_same_producer_offline_and_converge_th
     }
 }
 
-#[test]
-fn a_reply_cut_in_the_middle_resumes_and_nothing_is_applied_twice() {
-    let t = TestHub::start();
+fn a_reply_cut_in_the_middle_resumes_and_nothing_is_applied_twice(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut officer = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let n = 700;
     for i in 0..n {
@@ -143,9 +144,8 @@ fn a_reply_cut_in_the_middle_resumes_and_nothing_is_applied_twice() {
     );
 }
 
-#[test]
-fn a_lost_push_reply_costs_nothing_and_duplicates_nothing() {
-    let t = TestHub::start();
+fn a_lost_push_reply_costs_nothing_and_duplicates_nothing(backend: Backend) {
+    let t = TestHub::start(backend);
     let proxy = CuttingProxy::start(t.server.addr());
     let mut officer = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     officer.via(&proxy.url());
@@ -176,20 +176,15 @@ fn a_lost_push_reply_costs_nothing_and_duplicates_nothing() {
     assert_eq!(supervisor.sync().unwrap().changes_received, 50);
 }
 
-#[test]
-fn an_unreachable_or_stopped_hub_is_reported_and_nothing_is_lost() {
-    let t = TestHub::start();
+fn an_unreachable_or_stopped_hub_is_reported_and_nothing_is_lost(backend: Backend) {
+    let t = TestHub::start(backend);
     let enrollment = t.enroll("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut officer = Device::open(&t.dir, enrollment, &t.url());
     officer
         .store
         .create_producer(&officer.author, producer_in(TAN_CUONG, "HTX Chè"))
         .unwrap();
-    let TestHub {
-        dir: _dir,
-        hub,
-        server,
-    } = t;
+    let TestHub { hub, server, .. } = t;
     server.shutdown();
     let e = officer.sync().unwrap_err();
     assert!(
@@ -207,3 +202,10 @@ fn an_unreachable_or_stopped_hub_is_reported_and_nothing_is_lost() {
     assert_eq!(officer.sync().unwrap().changes_sent, 1);
     assert_eq!(officer.store.pending_changes().unwrap(), 0);
 }
+
+on_both_backends!(
+    an_officer_and_a_union_staffer_edit_the_same_producer_offline_and_converge_through_the_hub,
+    a_reply_cut_in_the_middle_resumes_and_nothing_is_applied_twice,
+    a_lost_push_reply_costs_nothing_and_duplicates_nothing,
+    an_unreachable_or_stopped_hub_is_reported_and_nothing_is_lost,
+);

@@ -3,16 +3,16 @@
 //! serving.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::*;
 use ocop_core::identity::Role;
 use ocop_core::sync::message::{self, Body, Entry, Head, NodeId, PROTOCOL};
 use ocop_core::sync::{self, Principal, Scope, SyncBackend, Transport, TransportError};
-use ocop_hub::{Hub, HubOptions};
+use ocop_hub::HubOptions;
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -74,9 +74,8 @@ fn log_len(t: &TestHub) -> u64 {
         .len() as u64
 }
 
-#[test]
-fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice() {
-    let t = TestHub::start();
+fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     for i in 0..40 {
         a.store
@@ -204,12 +203,14 @@ fn random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice(
     assert_eq!(log_len(&t), 40);
 }
 
-#[test]
-fn an_oversized_body_gets_413_with_a_reason_and_the_hub_keeps_serving() {
-    let t = TestHub::start_with(HubOptions {
-        max_body_bytes: 1024 * 1024,
-        ..HubOptions::default()
-    });
+fn an_oversized_body_gets_413_with_a_reason_and_the_hub_keeps_serving(backend: Backend) {
+    let t = TestHub::start_with(
+        backend,
+        HubOptions {
+            max_body_bytes: 1024 * 1024,
+            ..HubOptions::default()
+        },
+    );
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let big = vec![7u8; 3 * 1024 * 1024];
     let (status, reply) = post(&t.url(), &a.enrollment.token, &big);
@@ -221,9 +222,8 @@ fn an_oversized_body_gets_413_with_a_reason_and_the_hub_keeps_serving() {
     a.sync().unwrap();
 }
 
-#[test]
-fn wrong_methods_and_paths_are_refused_plainly() {
-    let t = TestHub::start();
+fn wrong_methods_and_paths_are_refused_plainly(backend: Backend) {
+    let t = TestHub::start(backend);
     let r = agent().get(&format!("{}/v1/sync", t.url())).call().unwrap();
     assert_eq!(r.status().as_u16(), 405);
     let r = agent().get(&format!("{}/admin", t.url())).call().unwrap();
@@ -234,34 +234,44 @@ fn wrong_methods_and_paths_are_refused_plainly() {
     healthy(&t.url());
 }
 
-fn shared_hub() -> &'static (tempfile::TempDir, Hub) {
-    static HUB: OnceLock<(tempfile::TempDir, Hub)> = OnceLock::new();
-    HUB.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let hub = Hub::open(dir.path(), HubOptions::default()).unwrap();
-        (dir, hub)
-    })
+/// Whatever arrives, the responder over the hub's backend answers with a well-formed message and a status.
+fn arbitrary_requests_never_panic_the_hub(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub, _schema) = open_hub(backend, dir.path(), HubOptions::default());
+    let who = Principal {
+        user_id: "fuzz".into(),
+        role: Role::Officer,
+        scope: communes(&[TAN_CUONG]),
+    };
+    let mut runner =
+        proptest::test_runner::TestRunner::new(proptest::prelude::ProptestConfig::with_cases(200));
+    let input = (
+        proptest::collection::vec(proptest::num::u8::ANY, 0..1024),
+        proptest::bool::ANY,
+    );
+    runner
+        .run(&input, |(bytes, magic)| {
+            let mut request = if magic {
+                b"OCS\x01".to_vec()
+            } else {
+                Vec::new()
+            };
+            request.extend(bytes);
+            let reply = sync::respond(hub.backend() as &dyn SyncBackend, &who, &request);
+            proptest::prop_assert!(message::decode(&reply.bytes).is_ok());
+            proptest::prop_assert!(
+                [200, 400, 403, 404].contains(&reply.status),
+                "status {}",
+                reply.status
+            );
+            Ok(())
+        })
+        .unwrap();
 }
 
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
-
-    /// Whatever arrives, the responder over the hub's backend answers with a well-formed message and a status.
-    #[test]
-    fn arbitrary_requests_never_panic_the_hub(
-        bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..1024),
-        magic in proptest::bool::ANY,
-    ) {
-        let (_, hub) = shared_hub();
-        let who = Principal {
-            user_id: "fuzz".into(),
-            role: Role::Officer,
-            scope: communes(&[TAN_CUONG]),
-        };
-        let mut request = if magic { b"OCS\x01".to_vec() } else { Vec::new() };
-        request.extend(bytes);
-        let reply = sync::respond(hub.backend() as &dyn SyncBackend, &who, &request);
-        proptest::prop_assert!(message::decode(&reply.bytes).is_ok());
-        proptest::prop_assert!([200, 400, 403, 404].contains(&reply.status), "status {}", reply.status);
-    }
-}
+on_both_backends!(
+    arbitrary_requests_never_panic_the_hub,
+    random_truncated_and_replayed_requests_are_answered_and_change_nothing_twice,
+    an_oversized_body_gets_413_with_a_reason_and_the_hub_keeps_serving,
+    wrong_methods_and_paths_are_refused_plainly,
+);

@@ -2,68 +2,17 @@
 //! hash check and are not kept, and only supervisors fetch photos, only within their scope.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::*;
 use ocop_core::identity::Role;
-use ocop_core::photo::testing::generate_jpeg;
-use ocop_core::records::PhotoKind;
-use ocop_core::store::NewVisit;
 use ocop_core::sync::message::{self, Body, Head};
 use ocop_core::sync::{self, SyncError, Transport, TransportError};
 use ocop_hub::storage::PhotoHeld;
 
-/// A visit with one photo on `d`; returns the photo's hash and length.
-fn visit_with_photo(d: &Device, commune: &str, seed: u64) -> (String, u64) {
-    let p = d
-        .store
-        .create_producer(&d.author, producer_in(commune, "HTX Chè Tân Cương"))
-        .unwrap();
-    let v = d
-        .store
-        .start_visit(
-            &d.author,
-            NewVisit {
-                producer: Some(p.id),
-                product: None,
-                form_id: "ocop_producer_product_survey".into(),
-                form_version: Some(1),
-                commune_code: None,
-            },
-        )
-        .unwrap();
-    let jpg = d.store.path().with_extension(format!("{seed}.jpg"));
-    generate_jpeg(&jpg, 640, 480, seed, None).unwrap();
-    let photo = d
-        .store
-        .attach_photo(&d.author, v.id, &jpg, PhotoKind::Product, "Chè đóng gói")
-        .unwrap();
-    (photo.hash, photo.bytes)
-}
-
-/// Passes exchanges through, but loses the reply of exchange number `lose` (the request did reach the hub).
-struct LosesAReply<'a> {
-    inner: &'a mut dyn Transport,
-    count: usize,
-    lose: usize,
-}
-
-impl Transport for LosesAReply<'_> {
-    fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, TransportError> {
-        self.count += 1;
-        let reply = self.inner.exchange(request)?;
-        if self.count == self.lose {
-            return Err(TransportError::Interrupted {
-                received: Vec::new(),
-            });
-        }
-        Ok(reply)
-    }
-}
-
-#[test]
-fn an_interrupted_upload_resumes_from_what_the_hub_holds_not_from_zero() {
-    let t = TestHub::start();
+fn an_interrupted_upload_resumes_from_what_the_hub_holds_not_from_zero(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let (hash, len) = visit_with_photo(&a, TAN_CUONG, 3);
     a.options.photo_chunk_bytes = 4 * 1024;
@@ -119,9 +68,8 @@ fn refusal(reply: &[u8]) -> (String, String) {
     }
 }
 
-#[test]
-fn a_damaged_upload_fails_the_hash_check_and_is_not_kept() {
-    let t = TestHub::start();
+fn a_damaged_upload_fails_the_hash_check_and_is_not_kept(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let (hash, len) = visit_with_photo(&a, TAN_CUONG, 5);
     a.options.upload_photos = false;
@@ -148,9 +96,8 @@ fn a_damaged_upload_fails_the_hash_check_and_is_not_kept() {
     );
 }
 
-#[test]
-fn nobody_uploads_a_photo_that_no_record_of_their_scope_refers_to() {
-    let t = TestHub::start();
+fn nobody_uploads_a_photo_that_no_record_of_their_scope_refers_to(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut b = t.device("officer-tl", Role::Officer, communes(&[TICH_LUONG]));
     let (hash, len) = visit_with_photo(&a, TAN_CUONG, 7);
@@ -169,9 +116,8 @@ fn nobody_uploads_a_photo_that_no_record_of_their_scope_refers_to() {
     assert!(matches!(e, TransportError::Forbidden(_)), "{e:?}");
 }
 
-#[test]
-fn only_supervisors_fetch_photos_and_only_within_their_scope() {
-    let t = TestHub::start();
+fn only_supervisors_fetch_photos_and_only_within_their_scope(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let (hash, len) = visit_with_photo(&a, TAN_CUONG, 9);
     assert_eq!(a.sync().unwrap().photos_sent, 1);
@@ -207,3 +153,10 @@ fn only_supervisors_fetch_photos_and_only_within_their_scope() {
         .unwrap_err();
     assert!(forbidden(e), "an officer, even in scope");
 }
+
+on_both_backends!(
+    an_interrupted_upload_resumes_from_what_the_hub_holds_not_from_zero,
+    a_damaged_upload_fails_the_hash_check_and_is_not_kept,
+    nobody_uploads_a_photo_that_no_record_of_their_scope_refers_to,
+    only_supervisors_fetch_photos_and_only_within_their_scope,
+);

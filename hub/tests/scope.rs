@@ -3,6 +3,7 @@
 //! device keeps showing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -36,9 +37,8 @@ fn changes_of(store: &Store, id: RecordId) -> usize {
         .count()
 }
 
-#[test]
-fn each_device_receives_only_the_records_of_its_scope() {
-    let t = TestHub::start();
+fn each_device_receives_only_the_records_of_its_scope(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut tan_cuong = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut tich_luong = t.device("officer-tl", Role::Officer, communes(&[TICH_LUONG]));
     let mut bat_trang = t.device("union-bt", Role::UnionStaff, communes(&[BAT_TRANG]));
@@ -78,10 +78,10 @@ fn each_device_receives_only_the_records_of_its_scope() {
     );
 }
 
-#[test]
-fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_commune_sees_the_move()
- {
-    let t = TestHub::start();
+fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_commune_sees_the_move(
+    backend: Backend,
+) {
+    let t = TestHub::start(backend);
     let mut from = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut to = t.device("officer-tl", Role::Officer, communes(&[TICH_LUONG]));
     let mut supervisor = t.device("sup-tn", Role::Supervisor, province(THAI_NGUYEN));
@@ -153,9 +153,8 @@ fn a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_
     assert_eq!(supervisor.store.producer(p.id).unwrap().members, Some(40));
 }
 
-#[test]
-fn an_officer_may_hand_a_record_over_but_not_pull_one_in() {
-    let t = TestHub::start();
+fn an_officer_may_hand_a_record_over_but_not_pull_one_in(backend: Backend) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut b = t.device("officer-tl", Role::Officer, communes(&[TICH_LUONG]));
     let p = a
@@ -187,9 +186,10 @@ fn an_officer_may_hand_a_record_over_but_not_pull_one_in() {
     }
 }
 
-#[test]
-fn a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_rejected() {
-    let t = TestHub::start();
+fn a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_rejected(
+    backend: Backend,
+) {
+    let t = TestHub::start(backend);
     let mut a = t.device("officer-tc", Role::Officer, communes(&[TAN_CUONG]));
     let mut b = t.device("officer-tl", Role::Officer, communes(&[TICH_LUONG]));
     let mut supervisor = t.device("sup-tn", Role::Supervisor, province(THAI_NGUYEN));
@@ -212,7 +212,9 @@ fn a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_reject
         RecordSyncState::Rejected { reason } => {
             assert_eq!(
                 reason,
-                format!("you may not write records of commune {TICH_LUONG}")
+                format!(
+                    "commune {TICH_LUONG} is outside your scope; you may not create producer records there"
+                )
             );
         }
         other => panic!("expected rejected, got {other:?}"),
@@ -249,3 +251,10 @@ fn a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_reject
     supervisor.sync().unwrap();
     assert_eq!(names(&supervisor.store), ["HTX Chè Tân Cương"]);
 }
+
+on_both_backends!(
+    each_device_receives_only_the_records_of_its_scope,
+    a_record_moved_to_another_commune_arrives_there_with_its_history_and_the_old_commune_sees_the_move,
+    an_officer_may_hand_a_record_over_but_not_pull_one_in,
+    a_push_outside_the_scope_is_refused_with_a_reason_and_stays_visible_as_rejected,
+);

@@ -114,9 +114,12 @@ pub fn register(
         let p = device
             .store
             .create_producer(&device.author, s.producer(commune))?;
-        let product = device
-            .store
-            .create_product(&device.author, s.product(p.id, commune))?;
+        let mut new_product = s.product(p.id, commune);
+        if device.author.role == Role::UnionStaff {
+            // The Women's Union registers its members' products; ratings are recorded by officers (docs/permissions.md).
+            new_product.ocop = None;
+        }
+        let product = device.store.create_product(&device.author, new_product)?;
         log.push(CaptureLine {
             day,
             device: device.name.clone(),

@@ -5,6 +5,7 @@
 //! | [`Producer`] | a cooperative, cooperative group, enterprise or household business | officers, union staff |
 //! | [`Product`] | a candidate or certified OCOP product of a producer | officers, union staff |
 //! | [`Visit`] | a survey visit: form answers, GPS fixes, photo references, notes | its collector |
+//! | [`Review`] | a supervisor's decision on a record, naming the document heads it saw | supervisors |
 //!
 //! Records are plain Rust structs mapped to documents with autosurgeon ([`autosurgeon::reconcile`] and
 //! [`autosurgeon::hydrate`]). A record is created by reconciling the whole struct into an empty document; after that
@@ -22,6 +23,7 @@ pub(crate) mod encoding;
 mod form_doc;
 mod producer;
 mod product;
+pub mod review;
 mod visit;
 
 pub use form_doc::{FormDoc, form_doc_id};
@@ -30,6 +32,7 @@ pub use product::{
     Certification, EcommerceListing, OcopStage, OcopStatus, Product, ProductPatch, RawMaterialZone,
     Trademark, TrademarkStatus,
 };
+pub use review::{Coverage, Decision, Review, ReviewStatus};
 pub use visit::{PhotoKind, PhotoRef, Visit, VisitFix, VisitState};
 
 use automerge::transaction::Transactable;
@@ -217,5 +220,6 @@ pub(crate) fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(
 }
 
 pub(crate) use visit::{
-    add_photo, append_fix, set_caption, set_notes, submit as submit_visit, write_answer,
+    add_photo, append_fix, reopen as reopen_visit, set_caption, set_notes, submit as submit_visit,
+    write_answer,
 };

@@ -245,3 +245,8 @@ mod notes_as_string {
         Ok(Text::with_value(String::deserialize(d)?))
     }
 }
+
+/// Puts a submitted visit back to draft (its collector reopens it to correct it after it was returned).
+pub(crate) fn reopen(doc: &mut AutoCommit) -> Result<()> {
+    put_field(doc, "state", &VisitState::Draft)
+}

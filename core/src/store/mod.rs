@@ -16,12 +16,14 @@
 mod capture;
 pub(crate) mod docs;
 mod forms;
-mod project;
+mod merge;
+pub(crate) mod project;
 mod query;
 pub mod schema;
 mod visit_capture;
 
 pub use capture::{NewProducer, NewProduct};
+pub use merge::{MergeReport, Stragglers};
 pub use query::{
     ConflictInfo, LogEntry, ProducerFilter, ProducerSummary, ProductFilter, ProductSummary,
     SearchHit, VisitFilter, VisitSummary,
@@ -211,8 +213,9 @@ impl Store {
     }
 
     /// Changes one document in one durable transaction: loads it (or starts an empty one when `create`), lets
-    /// `f` edit it, commits the edit as one change stamped with `author`, appends it to the log, updates the
-    /// projections and commits. Nothing is written if `f` fails or changes nothing.
+    /// `f` edit it, checks that `author` may make that edit ([`crate::permissions::check`], with this store's
+    /// scope), commits the edit as one change stamped with `author`, appends it to the log, updates the
+    /// projections and commits. Nothing is written if `f` fails, the edit is forbidden, or it changes nothing.
     pub(crate) fn write_doc<T>(
         &self,
         id: RecordId,
@@ -261,7 +264,24 @@ impl Store {
             }
         };
         let before = doc.get_heads();
+        let facts_before = match existing {
+            Some(_) => Some(crate::permissions::facts_of(&doc)?),
+            None => None,
+        };
         let out = f(&mut doc)?;
+        let scope = self.scope();
+        let actor = crate::permissions::Actor {
+            user_id: &author.user_id,
+            role: author.role,
+            scope: scope.as_ref(),
+        };
+        // Checked on the document as the write left it, before anything is stored: a forbidden write leaves the
+        // database and the cache as they were (the edited copy is dropped here).
+        crate::permissions::check(
+            &actor,
+            facts_before.as_ref(),
+            &crate::permissions::facts_of(&doc)?,
+        )?;
         let now = now_millis();
         doc::commit(&mut doc, author, now);
         let mut changes = doc.get_changes(&before);

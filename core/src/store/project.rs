@@ -10,7 +10,10 @@ use rusqlite::{Connection, params};
 use crate::doc;
 use crate::error::{Error, Result};
 use crate::ids::{Millis, RecordId};
-use crate::records::{self, Producer, ProducerStatus, Product, RecordKind, Visit};
+use crate::records::review::standing;
+use crate::records::{
+    self, Decision, Producer, ProducerStatus, Product, RecordKind, Review, Visit,
+};
 use crate::text::fold;
 
 /// Projects `doc` (strict: a document that does not read as its record type is an error).
@@ -43,13 +46,28 @@ pub(crate) fn project(
             visit(conn, n, &v, now)?;
             (v.province.code, v.commune.code)
         }
-        RecordKind::Review | RecordKind::Form => (String::new(), String::new()),
+        RecordKind::Review => {
+            let r: Review = records::read(doc)?;
+            review(conn, &r)?;
+            (r.province.code.clone(), r.commune.code.clone())
+        }
+        RecordKind::Form => (String::new(), String::new()),
     };
     conn.prepare_cached(
         "UPDATE documents SET problem = NULL, province_code = ?2, commune_code = ?3 WHERE n = ?1",
     )?
     .execute(params![n, province, commune])?;
-    conflicts(conn, id, kind, doc, now)
+    conflicts(conn, id, kind, doc, now)?;
+    match kind {
+        RecordKind::Producer | RecordKind::Product | RecordKind::Visit => {
+            review_state(conn, id, Some(doc), now)
+        }
+        RecordKind::Review => {
+            let target: RecordId = records::read::<Review>(doc)?.target;
+            review_state(conn, target, None, now)
+        }
+        RecordKind::Form => Ok(()),
+    }
 }
 
 /// Projects a document received from elsewhere: one that does not read as its record type (written by a newer
@@ -84,7 +102,7 @@ pub(crate) fn project_or_flag(
 pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM producers; DELETE FROM products; DELETE FROM visits; DELETE FROM visit_photos;
-         DELETE FROM conflicts; DELETE FROM search;",
+         DELETE FROM conflicts; DELETE FROM search; DELETE FROM reviews; DELETE FROM review_state;",
     )?;
     Ok(())
 }
@@ -104,6 +122,7 @@ fn remove_rows(conn: &Connection, id: RecordId, n: i64) -> Result<()> {
         "DELETE FROM products WHERE id = ?1",
         "DELETE FROM visits WHERE id = ?1",
         "DELETE FROM visit_photos WHERE visit_id = ?1",
+        "DELETE FROM reviews WHERE id = ?1",
     ] {
         conn.prepare_cached(sql)?.execute([&id])?;
     }
@@ -337,5 +356,145 @@ fn conflicts(
             detected
         ])?;
     }
+    Ok(())
+}
+
+fn review(conn: &Connection, r: &Review) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO reviews (id, target_id, target_kind, decision, reviewer, reviewer_name, at, heads, comment,
+            field_comments, supersedes, province_code, commune_code, province, commune)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        r.id.to_string(),
+        r.target.to_string(),
+        r.target_kind,
+        r.decision.as_str(),
+        r.reviewer,
+        r.reviewer_name,
+        r.at,
+        r.heads.join(","),
+        r.comment,
+        serde_json::to_string(&r.field_comments)?,
+        serde_json::to_string(&r.supersedes)?,
+        r.province.code,
+        r.commune.code,
+        serde_json::to_string(&r.province)?,
+        serde_json::to_string(&r.commune)?,
+    ])?;
+    Ok(())
+}
+
+/// The columns [`review_from_row`] reads, in order.
+pub(crate) const REVIEW_COLUMNS: &str = "id, target_id, target_kind, decision, reviewer, reviewer_name, at, heads, \
+     comment, field_comments, supersedes, province, commune";
+
+/// A review read back from its projection row (columns [`REVIEW_COLUMNS`]).
+pub(crate) fn review_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Review> {
+    review_from_row_at(row, 0)
+}
+
+/// [`review_from_row`] for columns starting at `base`.
+pub(crate) fn review_from_row_at(row: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Review> {
+    fn bad<E: std::error::Error + Send + Sync + 'static>(i: usize, e: E) -> rusqlite::Error {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    }
+    let id: String = row.get(base)?;
+    let target: String = row.get(base + 1)?;
+    let decision: String = row.get(base + 3)?;
+    let heads: String = row.get(base + 7)?;
+    let field_comments: String = row.get(base + 9)?;
+    let supersedes: String = row.get(base + 10)?;
+    let province: String = row.get(base + 11)?;
+    let commune: String = row.get(base + 12)?;
+    Ok(Review {
+        id: id.parse().map_err(|e| bad(base, e))?,
+        target: target.parse().map_err(|e| bad(base + 1, e))?,
+        target_kind: row.get(base + 2)?,
+        heads: heads
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+            .collect(),
+        decision: Decision::parse(&decision).ok_or_else(|| {
+            bad(
+                base + 3,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "unknown decision"),
+            )
+        })?,
+        comment: row.get(base + 8)?,
+        field_comments: serde_json::from_str(&field_comments).map_err(|e| bad(base + 9, e))?,
+        supersedes: serde_json::from_str(&supersedes).map_err(|e| bad(base + 10, e))?,
+        reviewer: row.get(base + 4)?,
+        reviewer_name: row.get(base + 5)?,
+        at: row.get(base + 6)?,
+        province: serde_json::from_str(&province).map_err(|e| bad(base + 11, e))?,
+        commune: serde_json::from_str(&commune).map_err(|e| bad(base + 12, e))?,
+    })
+}
+
+/// The projected reviews of a record, oldest first.
+pub(crate) fn reviews_of(conn: &Connection, target: RecordId) -> Result<Vec<Review>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REVIEW_COLUMNS} FROM reviews WHERE target_id = ?1 ORDER BY at, id"
+    ))?;
+    let rows = stmt.query_map([target.to_string()], review_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Recomputes where a record stands with its reviewers (the `review_state` row), from its reviews and its
+/// document (loaded when not given). A record without reviews, or whose document is not here yet, has no row.
+pub(crate) fn review_state(
+    conn: &Connection,
+    target: RecordId,
+    doc: Option<&mut AutoCommit>,
+    now: Millis,
+) -> Result<()> {
+    let reviews = reviews_of(conn, target)?;
+    let clear = || -> Result<()> {
+        conn.prepare_cached("DELETE FROM review_state WHERE target_id = ?1")?
+            .execute([target.to_string()])?;
+        Ok(())
+    };
+    if reviews.is_empty() {
+        return clear();
+    }
+    let mut loaded = None;
+    let doc = match doc {
+        Some(d) => d,
+        None => match super::docs::load(conn, target)? {
+            Some(l) => &mut loaded.insert(l).doc,
+            None => return clear(),
+        },
+    };
+    let kind = records::kind_of(doc)?;
+    let st = standing(doc, &reviews);
+    let latest = st.latest.map(|i| &reviews[i]);
+    let mut reviewers: Vec<&str> = st
+        .in_force
+        .iter()
+        .filter(|&&i| !st.stale[i] || st.status == records::ReviewStatus::Stale)
+        .map(|&i| reviews[i].reviewer.as_str())
+        .collect();
+    reviewers.sort_unstable();
+    reviewers.dedup();
+    conn.prepare_cached(
+        "INSERT INTO review_state (target_id, target_kind, state, decision, review_id, reviewed_at, reviewers,
+            review_count, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(target_id) DO UPDATE SET target_kind = ?2, state = ?3, decision = ?4, review_id = ?5,
+            reviewed_at = ?6, reviewers = ?7, review_count = ?8, updated_at = ?9",
+    )?
+    .execute(params![
+        target.to_string(),
+        kind.as_str(),
+        st.status.as_str(),
+        latest.map(|r| r.decision.as_str()),
+        latest.map(|r| r.id.to_string()),
+        latest.map(|r| r.at),
+        serde_json::to_string(&reviewers)?,
+        reviews.len() as i64,
+        now,
+    ])?;
     Ok(())
 }

@@ -372,7 +372,8 @@ impl Store {
     }
 
     /// Full-text search over every record, ignoring diacritics and case ("dong tam" finds "Đồng Tâm"); each word
-    /// matches as a prefix, and all words must match.
+    /// matches as a prefix, and all words must match. Producers merged into another are left out (they stay
+    /// readable by id).
     pub fn search(&self, query: &str, max: usize) -> Result<Vec<SearchHit>> {
         let Some(q) = fts_query(query) else {
             return Ok(Vec::new());
@@ -384,7 +385,8 @@ impl Store {
                  LEFT JOIN producers p ON p.id = d.id
                  LEFT JOIN products pr ON pr.id = d.id
                  LEFT JOIN visits v ON v.id = d.id
-                 WHERE search MATCH ?1 ORDER BY rank LIMIT ?2",
+                 WHERE search MATCH ?1 AND (p.status IS NULL OR p.status != 'merged_into')
+                 ORDER BY rank LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![q, limit(max)], |r| {
                 let kind: String = r.get(1)?;
@@ -432,6 +434,12 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// Who changed what and when in one record, oldest change first (see [`crate::history`]).
+    pub fn history(&self, id: RecordId) -> Result<Vec<crate::history::HistoryEntry>> {
+        let (mut doc, _) = self.read_doc(id)?;
+        Ok(crate::history::history(&mut doc))
     }
 
     /// Number of documents of a kind.

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_initial.sql"),
     include_str!("sql/002_sync.sql"),
+    include_str!("sql/003_reviews.sql"),
 ];
 
 /// The schema version this build writes.

@@ -13,11 +13,15 @@
 //!   device it came from.
 //! - **Photos**: the hub asks for the photos that visits in the device's scope refer to, receives them in resumable
 //!   chunks and verifies their hash; only supervisors (and hub admins) fetch photos, and only within their scope.
+//! - **Writes at the hub** ([`HubBackend::write_as`]): a person acting in the hub's web pages changes a scratch
+//!   replica through the core's API, and those changes enter the log through the same ingest path and
+//!   permission check as a device's (see `hub_write`).
 //!
 //! [`SyncBackend`]: ocop_core::sync::SyncBackend
 //! [`HubStorage`]: crate::storage::HubStorage
 
 mod cache;
+mod hub_write;
 mod ingest;
 mod outgoing;
 mod photos;
@@ -30,6 +34,7 @@ use ocop_core::sync::{NodeId, Outgoing, Principal, Scope, SyncBackend};
 
 use crate::storage::HubStorage;
 use cache::DocCache;
+pub use hub_write::HubWrite;
 
 /// The hub's [`SyncBackend`]: the sync protocol's responder side over a [`HubStorage`].
 pub struct HubBackend {

@@ -94,3 +94,12 @@ impl HubBackend {
         }
     }
 }
+
+impl HubBackend {
+    /// A whole photo for `who` (a supervisor or hub admin with a record referring to it in scope), e.g. for the
+    /// review pages.
+    pub fn read_photo(&self, who: &Principal, hash: &str) -> Result<Vec<u8>> {
+        let (_, bytes) = self.send_photo(who, hash, 0, u32::MAX)?;
+        Ok(bytes)
+    }
+}

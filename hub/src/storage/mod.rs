@@ -19,13 +19,20 @@
 //!
 //! - [`HubStorage::append`] is one transaction: the changes, the document metadata, the photo references and the
 //!   peer's cursor are written together or not at all. A change whose hash is already stored is skipped.
+//! - An append is **checked against what it was computed from**: [`AppendBatch::expect`] names every document the
+//!   batch read and how many changes of it were stored then; when another writer (another hub process on the same
+//!   database) has stored more since, the append writes nothing and fails with [`HubError::Conflict`](crate::HubError::Conflict), and the
+//!   backend computes the batch again. Without it, a place or photo list derived from a document that lacked a
+//!   concurrent change could overwrite a newer one.
 //! - The log becomes visible **in sequence order**: a reader that sees position `n` sees every position below
 //!   `n`. (SQLite gets this from its single writer; a PostgreSQL backend must serialise appends or hold readers
 //!   back to the lowest position still in flight, otherwise a device could skip a change for ever.)
 //! - Methods block; they are called from blocking threads, never from an async task.
 
+pub mod postgres;
 mod sqlite;
 
+pub use postgres::{PgOptions, PgStorage};
 pub use sqlite::SqliteStorage;
 
 use ocop_core::identity::Role;
@@ -106,6 +113,9 @@ pub struct AppendBatch {
     pub docs: Vec<DocUpdate>,
     /// The pushing peer and how far into its log the hub now holds everything.
     pub peer: Option<(NodeId, u64)>,
+    /// Every document the batch was computed from, with the number of its changes stored when it was read (0 for
+    /// a document the hub did not hold). The append fails with [`HubError::Conflict`](crate::HubError::Conflict) when any differs.
+    pub expect: Vec<(Uuid, u64)>,
 }
 
 /// A document as the log knows it.

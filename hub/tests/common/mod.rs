@@ -24,22 +24,170 @@ pub const THAI_NGUYEN: &str = "19";
 /// Xã Bát Tràng, Hà Nội (province 01).
 pub const BAT_TRANG: &str = "00577";
 
+/// The storage a test hub runs on. Every hub test runs once on each (see [`on_both_backends!`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite in a temporary data folder.
+    Sqlite,
+    /// PostgreSQL, in a schema of its own on the server named by `OCOP_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+#[allow(unused_macros)]
+/// Runs each named test function `fn name(backend: Backend)` twice: `sqlite::name` and `postgres::name`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(crate::common::Backend::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(crate::common::Backend::Postgres) } )*
+        }
+    };
+}
+
+/// The server the PostgreSQL tests use. Missing is a failure, not a skip.
+pub fn postgres_url() -> String {
+    match std::env::var("OCOP_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "OCOP_TEST_POSTGRES_URL is not set, and the hub's PostgreSQL tests need a server. Run the tests with \
+             scripts/test.sh (its bootstrap checks the server and writes the variable into .cache/test-env.sh), or \
+             `export OCOP_TEST_POSTGRES_URL=postgres://root@127.0.0.1:5432/test` for a server with trust \
+             authentication."
+        ),
+    }
+}
+
+/// `url` with `search_path` set to `schema` (the hub creates its tables there).
+pub fn url_in_schema(url: &str, schema: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// A fresh PostgreSQL schema for one test, dropped (with everything in it) when this is dropped.
+pub struct PgSchema {
+    base: String,
+    /// The schema's name.
+    pub name: String,
+    /// A connection URL whose `search_path` is the schema.
+    pub url: String,
+}
+
+impl PgSchema {
+    pub fn create() -> Self {
+        let base = postgres_url();
+        let name = format!("ocop_t_{}", uuid::Uuid::now_v7().simple());
+        let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
+            panic!("cannot connect to the test PostgreSQL at OCOP_TEST_POSTGRES_URL ({base}): {e}")
+        });
+        client
+            .batch_execute(&format!("CREATE SCHEMA {name}"))
+            .unwrap();
+        let url = url_in_schema(&base, &name);
+        Self { base, name, url }
+    }
+
+    /// A client on the schema.
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        match postgres::Client::connect(&self.base, postgres::NoTls) {
+            Ok(mut c) => {
+                if let Err(e) =
+                    c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name))
+                {
+                    eprintln!("could not drop test schema {}: {e}", self.name);
+                }
+            }
+            Err(e) => eprintln!("could not drop test schema {}: {e}", self.name),
+        }
+    }
+}
+
+/// Opens a hub on `backend`: in `dir` for SQLite, in a fresh schema for PostgreSQL (returned, to keep alive).
+pub fn open_hub(
+    backend: Backend,
+    dir: &std::path::Path,
+    options: HubOptions,
+) -> (Hub, Option<PgSchema>) {
+    match backend {
+        Backend::Sqlite => (Hub::open(dir, options).unwrap(), None),
+        Backend::Postgres => {
+            let schema = PgSchema::create();
+            let hub =
+                Hub::open_postgres(&schema.url, None, ocop_hub::PgOptions::default(), options)
+                    .unwrap();
+            (hub, Some(schema))
+        }
+    }
+}
+
 pub struct TestHub {
-    pub dir: tempfile::TempDir,
-    pub hub: Hub,
+    // Dropped in this order: the service, the hub, the folder, then the schema.
     pub server: ServerHandle,
+    pub hub: Hub,
+    pub dir: tempfile::TempDir,
+    pub backend: Backend,
+    pub pg: Option<PgSchema>,
 }
 
 impl TestHub {
-    pub fn start() -> Self {
-        Self::start_with(HubOptions::default())
+    pub fn start(backend: Backend) -> Self {
+        Self::start_with(backend, HubOptions::default())
     }
 
-    pub fn start_with(options: HubOptions) -> Self {
+    pub fn start_with(backend: Backend, options: HubOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let hub = Hub::open(dir.path().join("hub"), options).unwrap();
+        let (hub, pg) = open_hub(backend, &dir.path().join("hub"), options);
         let server = hub.serve("127.0.0.1:0".parse().unwrap()).unwrap();
-        Self { dir, hub, server }
+        Self {
+            server,
+            hub,
+            dir,
+            backend,
+            pg,
+        }
+    }
+
+    /// Everything the hub has written, as bytes: the SQLite database and its write-ahead log, or every row of
+    /// every table of the PostgreSQL schema as text (bytea shown in hex).
+    pub fn stored_bytes(&self) -> Vec<u8> {
+        match &self.pg {
+            None => {
+                let db = self.dir.path().join("hub").join("hub.db");
+                let mut bytes = std::fs::read(&db).unwrap();
+                if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
+                    bytes.extend(wal);
+                }
+                bytes
+            }
+            Some(schema) => {
+                let mut c = schema.client();
+                let tables: Vec<String> = c
+                    .query(
+                        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1",
+                        &[&schema.name],
+                    )
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                assert!(tables.len() > 5, "the hub's tables are in the schema");
+                let mut out = Vec::new();
+                for t in tables {
+                    for r in c.query(&format!("SELECT t::text FROM {t} t"), &[]).unwrap() {
+                        out.extend(r.get::<_, String>(0).into_bytes());
+                        out.push(b'\n');
+                    }
+                }
+                out
+            }
+        }
     }
 
     pub fn url(&self) -> String {
@@ -240,4 +388,58 @@ fn relay(client: TcpStream, server: TcpStream, cut: Arc<AtomicUsize>) {
         }
     }
     let _ = c_write.shutdown(Shutdown::Both);
+}
+
+/// A visit with one photo on `d`; returns the photo's hash and length.
+pub fn visit_with_photo(d: &Device, commune: &str, seed: u64) -> (String, u64) {
+    let p = d
+        .store
+        .create_producer(&d.author, producer_in(commune, "HTX Chè Tân Cương"))
+        .unwrap();
+    let v = d
+        .store
+        .start_visit(
+            &d.author,
+            ocop_core::store::NewVisit {
+                producer: Some(p.id),
+                product: None,
+                form_id: "ocop_producer_product_survey".into(),
+                form_version: Some(1),
+                commune_code: None,
+            },
+        )
+        .unwrap();
+    let jpg = d.store.path().with_extension(format!("{seed}.jpg"));
+    ocop_core::photo::testing::generate_jpeg(&jpg, 640, 480, seed, None).unwrap();
+    let photo = d
+        .store
+        .attach_photo(
+            &d.author,
+            v.id,
+            &jpg,
+            ocop_core::records::PhotoKind::Product,
+            "Chè đóng gói",
+        )
+        .unwrap();
+    (photo.hash, photo.bytes)
+}
+
+/// Passes exchanges through, but loses the reply of exchange number `lose` (the request did reach the hub).
+pub struct LosesAReply<'a> {
+    pub inner: &'a mut dyn ocop_core::sync::Transport,
+    pub count: usize,
+    pub lose: usize,
+}
+
+impl ocop_core::sync::Transport for LosesAReply<'_> {
+    fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ocop_core::sync::TransportError> {
+        self.count += 1;
+        let reply = self.inner.exchange(request)?;
+        if self.count == self.lose {
+            return Err(ocop_core::sync::TransportError::Interrupted {
+                received: Vec::new(),
+            });
+        }
+        Ok(reply)
+    }
 }

@@ -209,6 +209,17 @@ impl HubStorage for SqliteStorage {
     fn append(&self, batch: &AppendBatch) -> Result<Vec<Option<u64>>> {
         let now = now_millis();
         self.write(|tx| {
+            {
+                let mut held = tx.prepare_cached("SELECT changes FROM documents WHERE doc = ?1")?;
+                for (doc, expected) in &batch.expect {
+                    let n: Option<i64> = held
+                        .query_row([doc.as_bytes().as_slice()], |r| r.get(0))
+                        .optional()?;
+                    if n.unwrap_or(0).max(0) as u64 != *expected {
+                        return Err(HubError::Conflict);
+                    }
+                }
+            }
             let mut seqs = Vec::with_capacity(batch.changes.len());
             {
                 let mut insert = tx.prepare_cached(
