@@ -11,9 +11,14 @@ if [ -f .cache/test-env.sh ]; then
   . .cache/test-env.sh
 fi
 
+# A one-shot build gains nothing from incremental caches, which only take disk.
+export CARGO_INCREMENTAL=0
+echo "== disk before build: $(df -h --output=avail . | tail -1 | tr -d ' ') free"
+
 echo "== build"
 cargo build --workspace --locked
 
 echo "== tests"
 cargo test --workspace --locked
+echo "== target/ is $(du -sh target 2>/dev/null | cut -f1); $(df -h --output=avail . | tail -1 | tr -d ' ') free"
 echo "== all tests passed"
