@@ -345,6 +345,10 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     println!("# Store benchmarks\n");
     capture_bench(if quick { 60 } else { 400 });
+    // `--capture-only`: skip the open benchmark (for profiling the capture path under perf or callgrind).
+    if args.iter().any(|a| a == "--capture-only") {
+        return;
+    }
     open_bench(
         if quick { 2_000 } else { 50_000 },
         if quick { 3 } else { 7 },

@@ -109,15 +109,20 @@ impl RecordKind {
     }
 }
 
-/// Writes a new record into an empty document: `@kind`, `@schema` and every field.
+/// Writes a new record into an empty document: every field, then `@kind` and `@schema`.
+///
+/// The fields go first on purpose: reconciling into an *empty* document lets autosurgeon build the whole tree
+/// in one batch (`init_root_from_hydrate`, two op-set splices) instead of one lookup and one splice per field —
+/// about a third of a visit capture's CPU time (`cargo bench -p ocop-core --bench store`, BENCHMARKS.md).
 pub(crate) fn create<T: Reconcile>(
     doc: &mut AutoCommit,
     kind: RecordKind,
     record: &T,
 ) -> Result<()> {
+    autosurgeon::reconcile(&mut *doc, record).map_err(|e| Error::Shape(e.to_string()))?;
     doc.put(automerge::ROOT, "@kind", kind.as_str())?;
     doc.put(automerge::ROOT, "@schema", ScalarValue::Uint(RECORD_SCHEMA))?;
-    autosurgeon::reconcile(doc, record).map_err(|e| Error::Shape(e.to_string()))
+    Ok(())
 }
 
 /// The kind a document says it is.

@@ -137,9 +137,7 @@ impl Store {
             created_at: now_millis(),
         };
         producer.validate()?;
-        self.write_doc(producer.id, RecordKind::Producer, author, true, |doc| {
-            records::create(doc, RecordKind::Producer, &producer)
-        })?;
+        self.create_doc(author, super::project::Created::Producer(&producer))?;
         Ok(producer)
     }
 
@@ -223,9 +221,7 @@ impl Store {
             created_at: now_millis(),
         };
         product.validate()?;
-        self.write_doc(product.id, RecordKind::Product, author, true, |doc| {
-            records::create(doc, RecordKind::Product, &product)
-        })?;
+        self.create_doc(author, super::project::Created::Product(&product))?;
         Ok(product)
     }
 

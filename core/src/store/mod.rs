@@ -191,6 +191,33 @@ impl Store {
         f(&inner.conn)
     }
 
+    /// Runs `f` on a document without copying it (from the cache when it is there), for reads of a few fields.
+    pub(crate) fn with_doc<T>(
+        &self,
+        id: RecordId,
+        f: impl FnOnce(&AutoCommit, RecordKind) -> Result<T>,
+    ) -> Result<T> {
+        let mut inner = self.lock();
+        let Inner { conn, cache } = &mut *inner;
+        let last = docs::last_seq(conn, id)?.ok_or(Error::NotFound {
+            kind: "record",
+            id: id.to_string(),
+        })?;
+        let (doc, kind) = match cache.take(id, last) {
+            Some(hit) => hit,
+            None => {
+                let loaded = docs::load(conn, id)?.ok_or(Error::NotFound {
+                    kind: "record",
+                    id: id.to_string(),
+                })?;
+                (loaded.doc, loaded.kind)
+            }
+        };
+        let out = f(&doc, kind);
+        cache.put(id, doc, kind, last);
+        out
+    }
+
     /// Loads a document for reading.
     pub(crate) fn read_doc(&self, id: RecordId) -> Result<(AutoCommit, RecordKind)> {
         let mut inner = self.lock();
@@ -222,6 +249,31 @@ impl Store {
         kind: RecordKind,
         author: &Author,
         create: bool,
+        f: impl FnOnce(&mut AutoCommit) -> Result<T>,
+    ) -> Result<T> {
+        self.write_doc_impl(id, kind, author, create, None, f)
+    }
+
+    /// Creates the document of a new producer, product or visit ([`Store::write_doc`] with `create`), projecting
+    /// it from `record` rather than reading it back ([`project::project_created`]).
+    pub(crate) fn create_doc(&self, author: &Author, record: project::Created<'_>) -> Result<()> {
+        self.write_doc_impl(
+            record.id(),
+            record.kind(),
+            author,
+            true,
+            Some(record),
+            |doc| record.write(doc),
+        )
+    }
+
+    fn write_doc_impl<T>(
+        &self,
+        id: RecordId,
+        kind: RecordKind,
+        author: &Author,
+        create: bool,
+        created: Option<project::Created<'_>>,
         f: impl FnOnce(&mut AutoCommit) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.lock();
@@ -301,7 +353,12 @@ impl Store {
             now,
             i64::from(self.options.compact_after),
         )?;
-        project::project(&tx, id, kind, &mut doc, now)?;
+        match created {
+            Some(record) if existing.is_none() => {
+                project::project_created(&tx, record, &mut doc, now)?;
+            }
+            _ => project::project(&tx, id, kind, &mut doc, now)?,
+        }
         tx.commit()?;
         cache.put(id, doc, kind, last);
         Ok(out)

@@ -24,40 +24,120 @@ pub(crate) fn project(
     doc: &mut AutoCommit,
     now: Millis,
 ) -> Result<()> {
-    let n: i64 = conn.query_row(
-        "SELECT n FROM documents WHERE id = ?1",
-        [id.to_string()],
-        |r| r.get(0),
-    )?;
-    remove_rows(conn, id, n)?;
-    let (province, commune) = match kind {
-        RecordKind::Producer => {
+    project_doc(conn, id, kind, doc, now, None)
+}
+
+/// A record this store is creating, as written into its new document (see [`project_created`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Created<'a> {
+    Producer(&'a Producer),
+    Product(&'a Product),
+    Visit(&'a Visit),
+}
+
+impl Created<'_> {
+    pub(crate) fn id(self) -> RecordId {
+        match self {
+            Created::Producer(p) => p.id,
+            Created::Product(p) => p.id,
+            Created::Visit(v) => v.id,
+        }
+    }
+
+    pub(crate) fn kind(self) -> RecordKind {
+        match self {
+            Created::Producer(_) => RecordKind::Producer,
+            Created::Product(_) => RecordKind::Product,
+            Created::Visit(_) => RecordKind::Visit,
+        }
+    }
+
+    /// Writes the record into an empty document.
+    pub(crate) fn write(self, doc: &mut AutoCommit) -> Result<()> {
+        match self {
+            Created::Producer(p) => records::create(doc, RecordKind::Producer, p),
+            Created::Product(p) => records::create(doc, RecordKind::Product, p),
+            Created::Visit(v) => records::create(doc, RecordKind::Visit, v),
+        }
+    }
+}
+
+/// [`project`] for a document this store has just created from `record`, in the same transaction, in one local
+/// change: no projection row can exist for it yet, a single author's change cannot conflict, and the record need
+/// not be read back from the document it was just written into — so the row deletions, the conflict scan and
+/// the hydration are skipped (together about half of a visit capture's CPU time). The rows are the same as
+/// [`project`] gives (tested: `created_records_project_as_rebuilt`).
+pub(crate) fn project_created(
+    conn: &Connection,
+    record: Created<'_>,
+    doc: &mut AutoCommit,
+    now: Millis,
+) -> Result<()> {
+    project_doc(conn, record.id(), record.kind(), doc, now, Some(record))
+}
+
+fn project_doc(
+    conn: &Connection,
+    id: RecordId,
+    kind: RecordKind,
+    doc: &mut AutoCommit,
+    now: Millis,
+    created: Option<Created<'_>>,
+) -> Result<()> {
+    let n: i64 = conn
+        .prepare_cached("SELECT n FROM documents WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))?;
+    if created.is_none() {
+        remove_rows(conn, id, n)?;
+    }
+    let (province, commune) = match (kind, created) {
+        (RecordKind::Producer, Some(Created::Producer(p))) => {
+            producer(conn, n, p, now)?;
+            (p.address.province.code.clone(), p.address.commune.code.clone())
+        }
+        (RecordKind::Product, Some(Created::Product(p))) => {
+            product(conn, n, p, now)?;
+            (p.province.code.clone(), p.commune.code.clone())
+        }
+        (RecordKind::Visit, Some(Created::Visit(v))) => {
+            visit(conn, n, v, now)?;
+            (v.province.code.clone(), v.commune.code.clone())
+        }
+        (_, Some(_)) => {
+            return Err(Error::Invalid {
+                field: "kind".into(),
+                reason: "created record does not match its document kind".into(),
+            });
+        }
+        (RecordKind::Producer, None) => {
             let p: Producer = records::read(doc)?;
             producer(conn, n, &p, now)?;
             (p.address.province.code, p.address.commune.code)
         }
-        RecordKind::Product => {
+        (RecordKind::Product, None) => {
             let p: Product = records::read(doc)?;
             product(conn, n, &p, now)?;
             (p.province.code, p.commune.code)
         }
-        RecordKind::Visit => {
+        (RecordKind::Visit, None) => {
             let v: Visit = records::read(doc)?;
             visit(conn, n, &v, now)?;
             (v.province.code, v.commune.code)
         }
-        RecordKind::Review => {
+        (RecordKind::Review, None) => {
             let r: Review = records::read(doc)?;
             review(conn, &r)?;
             (r.province.code.clone(), r.commune.code.clone())
         }
-        RecordKind::Form => (String::new(), String::new()),
+        (RecordKind::Form, None) => (String::new(), String::new()),
     };
     conn.prepare_cached(
         "UPDATE documents SET problem = NULL, province_code = ?2, commune_code = ?3 WHERE n = ?1",
     )?
     .execute(params![n, province, commune])?;
-    conflicts(conn, id, kind, doc, now)?;
+    if created.is_none() {
+        conflicts(conn, id, kind, doc, now)?;
+    }
     match kind {
         RecordKind::Producer | RecordKind::Product | RecordKind::Visit => {
             review_state(conn, id, Some(doc), now)

@@ -240,14 +240,15 @@ impl Store {
     }
 
     fn read_record<T: autosurgeon::Hydrate>(&self, id: RecordId, kind: RecordKind) -> Result<T> {
-        let (doc, found) = self.read_doc(id)?;
-        if found != kind {
-            return Err(Error::NotFound {
-                kind: kind.as_str(),
-                id: id.to_string(),
-            });
-        }
-        records::read(&doc)
+        self.with_doc(id, |doc, found| {
+            if found != kind {
+                return Err(Error::NotFound {
+                    kind: kind.as_str(),
+                    id: id.to_string(),
+                });
+            }
+            records::read(doc)
+        })
     }
 
     /// Lists producers, by name.

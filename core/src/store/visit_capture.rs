@@ -47,23 +47,32 @@ pub struct VisitCapture {
     pub submit: bool,
 }
 
+/// Where a visited producer is (see `Store::producer_place`).
+struct ProducerPlace {
+    commune_code: String,
+    location: Option<GpsFix>,
+}
+
 impl Store {
     /// Starts a visit (a draft) answering a form version.
     pub fn start_visit(&self, author: &Author, new: NewVisit) -> Result<Visit> {
-        let visit = self.new_visit_record(author, &new)?;
-        self.write_doc(visit.id, RecordKind::Visit, author, true, |doc| {
-            records::create(doc, RecordKind::Visit, &visit)
-        })?;
+        let (visit, _, _) = self.new_visit_record(author, &new)?;
+        self.create_doc(author, super::project::Created::Visit(&visit))?;
         Ok(visit)
     }
 
     /// Builds (without writing) a new draft visit record, checking its form, producer, product and commune.
-    fn new_visit_record(&self, author: &Author, new: &NewVisit) -> Result<Visit> {
+    /// Also returns the form and where the producer is, so that a caller need not read them again.
+    fn new_visit_record(
+        &self,
+        author: &Author,
+        new: &NewVisit,
+    ) -> Result<(Visit, Form, Option<ProducerPlace>)> {
         let form = match new.form_version {
             Some(v) => self.form(&new.form_id, v)?,
             None => self.latest_form(&new.form_id)?,
         };
-        let producer = new.producer.map(|id| self.producer(id)).transpose()?;
+        let producer = new.producer.map(|id| self.producer_place(id)).transpose()?;
         if let Some(pid) = new.product {
             let product = self.product(pid)?;
             if new.producer.is_some_and(|p| p != product.producer) {
@@ -75,7 +84,7 @@ impl Store {
         }
         let commune_code = match (&new.commune_code, &producer) {
             (Some(c), _) => c.clone(),
-            (None, Some(p)) => p.address.commune.code.clone(),
+            (None, Some(p)) => p.commune_code.clone(),
             (None, None) => {
                 return Err(Error::Invalid {
                     field: "commune".into(),
@@ -101,7 +110,7 @@ impl Store {
             submitted_at: None,
             state: VisitState::Draft,
         };
-        Ok(visit)
+        Ok((visit, form, producer))
     }
 
     fn form_of(&self, visit: &Visit) -> Result<Form> {
@@ -268,27 +277,50 @@ impl Store {
         form: &Form,
         producer: Option<RecordId>,
     ) -> Result<gps::QualityContext> {
-        let producer_point = match producer {
-            Some(pid) => self.producer(pid)?.location.map(|f| f.point()),
-            None => None,
-        };
-        Ok(gps::QualityContext {
+        let producer = producer.map(|pid| self.producer_place(pid)).transpose()?;
+        Ok(self.quality_context_of(form, producer.as_ref()))
+    }
+
+    fn quality_context_of(&self, form: &Form, producer: Option<&ProducerPlace>) -> gps::QualityContext {
+        gps::QualityContext {
             accuracy_threshold_m: form.settings.gps_accuracy_threshold_m,
-            producer_point,
+            producer_point: producer.and_then(|p| p.location.as_ref()).map(|f| f.point()),
             far_threshold_m: self.options.far_from_producer_m,
+        }
+    }
+
+    /// The two fields of a producer a visit needs (its commune and its recorded position), read without
+    /// hydrating the whole producer.
+    fn producer_place(&self, id: RecordId) -> Result<ProducerPlace> {
+        self.with_doc(id, |doc, kind| {
+            if kind != RecordKind::Producer {
+                return Err(Error::NotFound {
+                    kind: RecordKind::Producer.as_str(),
+                    id: id.to_string(),
+                });
+            }
+            let address: records::Address =
+                autosurgeon::hydrate_prop(doc, automerge::ROOT, "address")
+                    .map_err(|e| Error::Shape(e.to_string()))?;
+            let location: Option<GpsFix> =
+                autosurgeon::hydrate_prop(doc, automerge::ROOT, "location")
+                    .map_err(|e| Error::Shape(e.to_string()))?;
+            Ok(ProducerPlace {
+                commune_code: address.commune.code,
+                location,
+            })
         })
     }
 
     /// Saves a whole visit in one durable write: validated answers, assessed fixes, photo references, notes,
     /// and — when asked — submitted. Nothing is written if anything is refused.
     pub fn capture_visit(&self, author: &Author, capture: VisitCapture) -> Result<Visit> {
-        let mut visit = self.new_visit_record(author, &capture.visit)?;
-        let form = self.form(&visit.form_id, visit.form_version)?;
+        let (mut visit, form, producer) = self.new_visit_record(author, &capture.visit)?;
         for (q, a) in capture.answers {
             let a = form.normalize_answer(&q, a)?;
             visit.answers.insert(q, a);
         }
-        let ctx = self.quality_context(&form, visit.producer)?;
+        let ctx = self.quality_context_of(&form, producer.as_ref());
         let now = now_millis();
         for fix in capture.fixes {
             let assessed = fix.check(&ctx, now)?;
@@ -319,9 +351,7 @@ impl Store {
             visit.state = VisitState::Submitted;
             visit.submitted_at = Some(now);
         }
-        self.write_doc(visit.id, RecordKind::Visit, author, true, |doc| {
-            records::create(doc, RecordKind::Visit, &visit)
-        })?;
+        self.create_doc(author, super::project::Created::Visit(&visit))?;
         Ok(visit)
     }
 }
