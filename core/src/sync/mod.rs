@@ -14,7 +14,8 @@
 //! The initiator sends [`message::Head::Sync`] with its cursor into the responder's log and its own entries after
 //! what the responder last acknowledged; the responder applies them, then replies with
 //! [`message::Head::SyncReply`] carrying its entries after the cursor. **One round trip** when everything fits in
-//! one message (8 MiB by default each way); one more per further 8 MiB in either direction. A session never costs a
+//! one message (8 MiB of change bytes by default each way, counted before the frames are deflated, so that
+//! a receiver's memory stays bounded); one more per further 8 MiB in either direction. A session never costs a
 //! round trip per document.
 //!
 //! ## Interruptions
