@@ -90,7 +90,7 @@ pub struct DuplicatesArgs {
 
 /// An open source of records: a store, or a hub (kept open while its read model is used).
 enum Opened {
-    Store(Store),
+    Store(Box<Store>),
     Hub(ocop_hub::Hub),
 }
 
@@ -102,7 +102,7 @@ impl Opened {
             }
             let store = Store::open(path, StoreOptions::default())
                 .with_context(|| format!("opening the store {}", path.display()))?;
-            return Ok(Opened::Store(store));
+            return Ok(Opened::Store(Box::new(store)));
         }
         if let Some(dir) = &source.hub_data {
             if !dir.is_dir() {

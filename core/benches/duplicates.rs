@@ -6,8 +6,9 @@
 //! 1. `find_duplicates` over prepared candidates: time, and the number of pairs compared against the
 //!    49,995,000 of comparing every pair;
 //! 2. `Store::duplicate_candidates` end to end (read the projection, prepare, block, compare) on a store holding
-//!    the same producers;
-//! and checks that every planted duplicate is found.
+//!    the same producers.
+//!
+//! It also checks that every planted duplicate is found.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Instant;

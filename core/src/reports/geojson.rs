@@ -22,10 +22,10 @@ use crate::store::Store;
 /// A closed, counter-clockwise ring of `[lon, lat]` positions.
 fn polygon_ring(ring: &[LatLon]) -> Vec<[f64; 2]> {
     let mut pts: Vec<[f64; 2]> = ring.iter().map(|p| [p.lon, p.lat]).collect();
-    if pts.first() != pts.last() {
-        if let Some(first) = pts.first().copied() {
-            pts.push(first);
-        }
+    if pts.first() != pts.last()
+        && let Some(first) = pts.first().copied()
+    {
+        pts.push(first);
     }
     // Shoelace: positive area = counter-clockwise with x = lon, y = lat.
     let twice_area: f64 = pts

@@ -191,7 +191,9 @@ pub struct SubmittedWithoutReview;
 impl ReviewQueue for SubmittedWithoutReview {
     fn pending_visits(&self, store: &Store, province: Option<&str>) -> Result<Vec<PendingVisit>> {
         let reviewed = store.reviewed_targets()?;
-        let rows: Vec<(String, Option<String>, String, String, Option<Millis>)> =
+        // (visit id, producer name, commune code, collector, submitted at)
+        type Row = (String, Option<String>, String, String, Option<Millis>);
+        let rows: Vec<Row> =
             store.with_conn(|conn| {
                 let mut stmt = conn.prepare(
                     "SELECT v.id, p.name, v.commune_code, v.collector, v.submitted_at

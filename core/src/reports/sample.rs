@@ -174,13 +174,13 @@ pub fn generate_province(store: &Store, author: &Author, plan: &ProvincePlan) ->
             authority: Some("UBND tỉnh".into()),
         });
         np.ecommerce = BTreeMap::new();
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             np.ecommerce.insert("shopee".into(), EcommerceListing { url: None });
         }
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             np.ecommerce.insert("postmart".into(), EcommerceListing { url: None });
         }
-        np.raw_material_zone = (i % 9 == 0).then(|| {
+        np.raw_material_zone = i.is_multiple_of(9).then(|| {
             let c = s.near(commune, 500.0);
             vec![
                 c,
