@@ -94,18 +94,7 @@ impl Store {
                 "SELECT id, name, owner_kind, commune_code, commune_name, women_owned, lat, lon FROM producers
                  WHERE status != 'merged_into' AND (?1 IS NULL OR province_code = ?1) ORDER BY id",
             )?;
-            let rows = stmt.query_map(params![province], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })?;
+            let rows = stmt.query_map(params![province], |r| <_>::try_from(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         for (id, name, owner_kind, commune_code, commune_name, women_owned, lat, lon) in producers {
@@ -153,19 +142,7 @@ impl Store {
                 "SELECT id, producer_id, commune_code, state, collector, submitted_at, flags, lat, lon FROM visits
                  WHERE (?1 IS NULL OR province_code = ?1) ORDER BY id",
             )?;
-            let rows = stmt.query_map(params![province], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
-            })?;
+            let rows = stmt.query_map(params![province], |r| <_>::try_from(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         for (id, producer, commune_code, state, collector, submitted_at, flags, lat, lon) in visits {

@@ -435,20 +435,7 @@ impl Store {
                         expires, ecommerce
                  FROM products WHERE (?1 IS NULL OR province_code = ?1) ORDER BY id",
             )?;
-            let rows = stmt.query_map(params![province], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            })?;
+            let rows = stmt.query_map(params![province], |r| <_>::try_from(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         let mut out = Vec::with_capacity(rows.len());
