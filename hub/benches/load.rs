@@ -22,8 +22,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+// The hub tests' helpers: `HubProcess` (an `ocop-hub serve` process) and `PgSchema` (a throw-away schema).
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
@@ -34,71 +36,6 @@ use ocop_core::store::{NewProducer, Store, StoreOptions};
 use ocop_core::sync::http::{HttpTransport, enroll};
 use ocop_core::sync::{self, Scope, SyncOptions};
 use ocop_hub::{Account, Hub, HubOptions, PgOptions};
-
-struct HubProcess {
-    child: Child,
-    url: String,
-}
-
-impl HubProcess {
-    fn start(location: &[&str]) -> Self {
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--log", "warn"];
-        args.extend_from_slice(location);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ocop-hub"))
-            .args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("the hub did not start: {line:?}"))
-            .to_string();
-        Self { child, url }
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Schema {
-    base: String,
-    name: String,
-    url: String,
-}
-
-impl Schema {
-    fn create(base: &str) -> Self {
-        let name = format!("ocop_bench_{}", uuid::Uuid::now_v7().simple());
-        let mut c = postgres::Client::connect(base, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot connect to OCOP_TEST_POSTGRES_URL ({base}): {e}"));
-        c.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3D{name}");
-        Self {
-            base: base.to_string(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.base, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-        }
-    }
-}
 
 fn producer(commune: &str, i: usize) -> NewProducer {
     NewProducer {
@@ -247,9 +184,8 @@ fn main() {
         rounds: env_or("OCOP_BENCH_ROUNDS", if quick { 4 } else { 8 }),
         docs: env_or("OCOP_BENCH_DOCS", if quick { 4 } else { 8 }),
     };
-    let base = std::env::var("OCOP_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!("set OCOP_TEST_POSTGRES_URL (e.g. postgres://root@127.0.0.1:5432/test) to run the load bench")
-    });
+    // Fails loudly, before any work, when the PostgreSQL server is not configured.
+    common::postgres_url();
     let communes: Vec<String> = Places::embedded()
         .communes_of("19")
         .iter()
@@ -271,7 +207,7 @@ fn main() {
     let mut results: Vec<Vec<Outcome>> = configs.iter().map(|_| Vec::new()).collect();
     for rep in 0..reps {
         for (i, (name, n)) in configs.iter().enumerate() {
-            let o = run_config(name, *n, &base, &load, &communes);
+            let o = run_config(name, *n, &load, &communes);
             println!(
                 "  run {}: {name} ×{n}: {:.0} documents/s, p50 {:.0} ms, p99 {:.0} ms",
                 rep + 1,
@@ -311,15 +247,15 @@ fn main() {
 }
 
 /// Starts the hubs of one configuration, runs the load through them, stops them.
-fn run_config(name: &str, n: usize, base: &str, load: &Load, communes: &[String]) -> Outcome {
+fn run_config(name: &str, n: usize, load: &Load, communes: &[String]) -> Outcome {
     if name == "SQLite" {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("hub");
         let admin = Hub::open(&data, HubOptions::default()).unwrap();
-        let hub = HubProcess::start(&["--data", data.to_str().unwrap()]);
+        let hub = common::HubProcess::start(&["--data", data.to_str().unwrap()]);
         return run(&admin, std::slice::from_ref(&hub.url), load, communes);
     }
-    let schema = Schema::create(base);
+    let schema = common::PgSchema::create();
     let admin = Hub::open_postgres(
         &schema.url,
         None,
@@ -327,8 +263,8 @@ fn run_config(name: &str, n: usize, base: &str, load: &Load, communes: &[String]
         HubOptions::default(),
     )
     .unwrap();
-    let hubs: Vec<HubProcess> = (0..n)
-        .map(|_| HubProcess::start(&["--database", &schema.url]))
+    let hubs: Vec<common::HubProcess> = (0..n)
+        .map(|_| common::HubProcess::start(&["--database", &schema.url]))
         .collect();
     let urls: Vec<String> = hubs.iter().map(|h| h.url.clone()).collect();
     run(&admin, &urls, load, communes)

@@ -10,8 +10,6 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 
 use automerge::AutoCommit;
 use common::*;
@@ -25,48 +23,6 @@ use ocop_hub::{Account, Hub, HubOptions, PgOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// One `ocop-hub serve` process.
-struct HubProcess {
-    child: Child,
-    url: String,
-}
-
-impl HubProcess {
-    fn start(database: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ocop-hub"))
-            .args([
-                "serve",
-                "--database",
-                database,
-                "--addr",
-                "127.0.0.1:0",
-                "--log",
-                "warn",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("the hub process did not say where it listens: {line:?}"))
-            .to_string();
-        Self { child, url }
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn change_count(store: &ocop_core::store::Store, id: RecordId) -> usize {
     let doc = AutoCommit::load(&store.export_document(id).unwrap()).unwrap();
     doc.clone().get_changes(&[]).len()
@@ -75,7 +31,7 @@ fn change_count(store: &ocop_core::store::Store, id: RecordId) -> usize {
 #[test]
 fn devices_syncing_through_three_hub_processes_in_random_order_converge_with_nothing_duplicated() {
     let schema = PgSchema::create();
-    let hubs: Vec<HubProcess> = (0..3).map(|_| HubProcess::start(&schema.url)).collect();
+    let hubs: Vec<HubProcess> = (0..3).map(|_| HubProcess::start(&["--database", &schema.url])).collect();
     let admin = Hub::open_postgres(
         &schema.url,
         None,
@@ -306,7 +262,7 @@ fn devices_syncing_through_three_hub_processes_in_random_order_converge_with_not
 fn a_photo_upload_cut_at_one_hub_process_resumes_at_another_and_a_revocation_reaches_every_process()
 {
     let schema = PgSchema::create();
-    let hubs: Vec<HubProcess> = (0..2).map(|_| HubProcess::start(&schema.url)).collect();
+    let hubs: Vec<HubProcess> = (0..2).map(|_| HubProcess::start(&["--database", &schema.url])).collect();
     let admin = Hub::open_postgres(
         &schema.url,
         None,

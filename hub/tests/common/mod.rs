@@ -2,8 +2,9 @@
 //! stores syncing over real HTTP, and a TCP proxy that cuts replies.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -44,6 +45,44 @@ macro_rules! on_both_backends {
             $( #[test] fn $name() { super::$name(crate::common::Backend::Postgres) } )*
         }
     };
+}
+
+/// One `ocop-hub serve` process on an ephemeral loopback port (killed when dropped).
+pub struct HubProcess {
+    child: Child,
+    /// Where it listens (`http://127.0.0.1:…`).
+    pub url: String,
+}
+
+impl HubProcess {
+    /// Starts `ocop-hub serve` with `location` (`--data DIR` or `--database URL`) and waits for it to say where
+    /// it listens.
+    pub fn start(location: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocop-hub"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--log", "warn"])
+            .args(location)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("the hub process did not say where it listens: {line:?}"))
+            .to_string();
+        Self { child, url }
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The server the PostgreSQL tests use. Missing is a failure, not a skip.
